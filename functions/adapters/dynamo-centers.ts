@@ -1,0 +1,147 @@
+/**
+ * Centre configuration and per-centre-day processing state in DynamoDB (table `centers`):
+ * - pk=`{center}` sk=`config` — the validated document in force
+ * - pk=`{center}` sk=`meta`   — centre summary (time zone, last ingest)
+ * - pk=`{center}` sk=`day#{date}` — change token for the debounced rollup
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { CenterStore, CenterSummary, DayState } from '../app/ports.js';
+import type { CenterConfig } from '../domain/config.js';
+
+export class DynamoCenterStore implements CenterStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async getConfig(center: string) {
+    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: center, sk: 'config' } }));
+    if (!r.Item) return null;
+    return {
+      config: r.Item.config as CenterConfig,
+      source_key: r.Item.source_key as string,
+      updated_at: r.Item.updated_at as string,
+    };
+  }
+
+  async putConfig(center: string, config: CenterConfig, sourceKey: string): Promise<void> {
+    const now = new Date().toISOString();
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { pk: center, sk: 'config', config, source_key: sourceKey, updated_at: now } }),
+    );
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: center, sk: 'meta' },
+        UpdateExpression: 'SET #c = :c, #tz = :tz',
+        ExpressionAttributeNames: { '#c': 'center', '#tz': 'timezone' },
+        ExpressionAttributeValues: { ':c': center, ':tz': config.timezone },
+      }),
+    );
+  }
+
+  async markDaysChanged(center: string, days: string[], at: Date): Promise<void> {
+    const iso = at.toISOString();
+    for (const date of days) {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: center, sk: `day#${date}` },
+          UpdateExpression: 'SET #c = :c, #d = :d, change_token = :t, changed_at = :at',
+          ExpressionAttributeNames: { '#c': 'center', '#d': 'date' },
+          ExpressionAttributeValues: { ':c': center, ':d': date, ':t': `${iso}#${randomUUID()}`, ':at': iso },
+        }),
+      );
+    }
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: center, sk: 'meta' },
+        UpdateExpression: 'SET #c = :c, last_ingest_at = :at, #tz = if_not_exists(#tz, :utc)',
+        ExpressionAttributeNames: { '#c': 'center', '#tz': 'timezone' },
+        ExpressionAttributeValues: { ':c': center, ':at': iso, ':utc': 'UTC' },
+      }),
+    );
+  }
+
+  async getDay(center: string, date: string): Promise<DayState | null> {
+    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: center, sk: `day#${date}` } }));
+    if (!r.Item) return null;
+    return {
+      center,
+      date,
+      change_token: r.Item.change_token as string,
+      changed_at: r.Item.changed_at as string,
+      computed_token: (r.Item.computed_token as string | undefined) ?? null,
+    };
+  }
+
+  async markDayComputed(center: string, date: string, token: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: center, sk: `day#${date}` },
+          UpdateExpression: 'SET computed_token = :t',
+          // Tokens start with an ISO timestamp, so they order by time: never move backwards.
+          ConditionExpression: 'attribute_not_exists(computed_token) OR computed_token < :t',
+          ExpressionAttributeValues: { ':t': token },
+        }),
+      );
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+    }
+  }
+
+  async listCenters(): Promise<CenterSummary[]> {
+    const out: CenterSummary[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(
+        new ScanCommand({
+          TableName: this.table,
+          FilterExpression: 'sk = :meta',
+          ExpressionAttributeValues: { ':meta': 'meta' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const i of r.Items ?? []) {
+        out.push({
+          center: i.center as string,
+          timezone: (i.timezone as string | undefined) ?? 'UTC',
+          last_ingest_at: (i.last_ingest_at as string | undefined) ?? null,
+          days: [],
+        });
+      }
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return out.sort((a, b) => a.center.localeCompare(b.center));
+  }
+
+  async listDays(center: string): Promise<string[]> {
+    const days: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :c AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':c': center, ':p': 'day#' },
+          ProjectionExpression: 'sk',
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const i of r.Items ?? []) days.push((i.sk as string).slice(4));
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return days.sort();
+  }
+}
