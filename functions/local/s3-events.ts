@@ -5,6 +5,9 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { S3Event, S3EventRecord, SQSEvent, SQSRecord } from 'aws-lambda';
+import { decodeS3EventKey, encodeS3EventKey } from '../shared/s3-event-key.js';
+
+export { decodeS3EventKey, encodeS3EventKey };
 
 /** An object the local S3 emulator stored; `key` is the plain key, not URL-encoded. */
 export interface ObjectCreated {
@@ -23,22 +26,6 @@ export interface ObjectCreated {
 
 // Stands in for the AWS account in ARNs; the emulators do not have accounts.
 const LOCAL_ACCOUNT_ID = '000000000000';
-
-/**
- * URL-encodes an object key the way S3 event notifications do: form encoding (space as `+`,
- * `+` as `%2B`, reserved characters and non-ASCII as UTF-8 percent escapes) with `/` kept.
- */
-export function encodeS3EventKey(key: string): string {
-  return encodeURIComponent(key)
-    .replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+')
-    .replace(/%2F/g, '/');
-}
-
-/** The object key from an S3 event notification (the inverse of `encodeS3EventKey`). */
-export function decodeS3EventKey(encodedKey: string): string {
-  return decodeURIComponent(encodedKey.replace(/\+/g, ' '));
-}
 
 export function toS3EventRecord(created: ObjectCreated): S3EventRecord {
   return {

@@ -1,15 +1,20 @@
 /**
- * Keys arrive URL-encoded in S3 event notifications (a space as `+`, a plus as `%2B`);
- * interfaces.md §1 requires decoding them before use.
+ * Keys arrive URL-encoded in S3 event notifications (interfaces.md §1): form encoding, a space
+ * as `+`, a plus as `%2B`. The ingest handler decodes them; local mode encodes them the same
+ * way so its events are identical to AWS's.
  */
-export function decodeS3EventKey(encoded: string): string {
-  return decodeURIComponent(encoded.replace(/\+/g, ' '));
+/**
+ * URL-encodes an object key the way S3 event notifications do: form encoding (space as `+`,
+ * `+` as `%2B`, reserved characters and non-ASCII as UTF-8 percent escapes) with `/` kept.
+ */
+export function encodeS3EventKey(key: string): string {
+  return encodeURIComponent(key)
+    .replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+')
+    .replace(/%2F/g, '/');
 }
 
-/** The inverse, as AWS writes keys into events (used by local mode to build identical events). */
-export function encodeS3EventKey(key: string): string {
-  return key
-    .split('/')
-    .map((part) => encodeURIComponent(part).replace(/%20/g, '+'))
-    .join('/');
+/** The object key from an S3 event notification (the inverse of `encodeS3EventKey`). */
+export function decodeS3EventKey(encodedKey: string): string {
+  return decodeURIComponent(encodedKey.replace(/\+/g, ' '));
 }
