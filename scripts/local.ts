@@ -11,7 +11,8 @@ function apiPort(): number {
   const v = process.env[LOCAL_DEFAULTS.apiPort.envVar];
   if (v === undefined || v === '') return LOCAL_DEFAULTS.apiPort.value;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${LOCAL_DEFAULTS.apiPort.envVar} must be a port number`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`${LOCAL_DEFAULTS.apiPort.envVar} must be a port number`);
   return n;
 }
 

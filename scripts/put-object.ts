@@ -20,5 +20,7 @@ const s3 = new S3Client({
   requestChecksumCalculation: 'WHEN_REQUIRED',
   responseChecksumValidation: 'WHEN_REQUIRED',
 });
-await s3.send(new PutObjectCommand({ Bucket: BUCKETS.exports.localName, Key: key, Body: await readFile(file) }));
+await s3.send(
+  new PutObjectCommand({ Bucket: BUCKETS.exports.localName, Key: key, Body: await readFile(file) }),
+);
 console.log(`put s3://${BUCKETS.exports.localName}/${key}`);

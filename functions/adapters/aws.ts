@@ -35,7 +35,10 @@ export function callerKeyProvider(): () => Promise<string> {
       const direct = process.env[ENV.callerTokenKey];
       if (direct) return direct;
       const arn = process.env[ENV.callerTokenSecretArn];
-      if (!arn) throw new ConfigurationError(`set ${ENV.callerTokenSecretArn} (AWS) or ${ENV.callerTokenKey} (local)`);
+      if (!arn)
+        throw new ConfigurationError(
+          `set ${ENV.callerTokenSecretArn} (AWS) or ${ENV.callerTokenKey} (local)`,
+        );
       const r = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
       if (!r.SecretString) throw new ConfigurationError('caller token secret has no string value');
       return r.SecretString;
@@ -58,7 +61,8 @@ export class SqsDayChangeNotifier implements DayChangeNotifier {
           Entries: batch.map((date, j) => ({ Id: String(j), MessageBody: JSON.stringify({ center, date }) })),
         }),
       );
-      if (r.Failed && r.Failed.length > 0) throw new Error(`could not signal ${r.Failed.length} changed day(s)`);
+      if (r.Failed && r.Failed.length > 0)
+        throw new Error(`could not signal ${r.Failed.length} changed day(s)`);
     }
   }
 }

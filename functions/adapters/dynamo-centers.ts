@@ -23,7 +23,9 @@ export class DynamoCenterStore implements CenterStore {
   ) {}
 
   async getConfig(center: string) {
-    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: center, sk: 'config' } }));
+    const r = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: center, sk: 'config' } }),
+    );
     if (!r.Item) return null;
     return {
       config: r.Item.config as CenterConfig,
@@ -35,7 +37,10 @@ export class DynamoCenterStore implements CenterStore {
   async putConfig(center: string, config: CenterConfig, sourceKey: string): Promise<void> {
     const now = new Date().toISOString();
     await this.db.send(
-      new PutCommand({ TableName: this.table, Item: { pk: center, sk: 'config', config, source_key: sourceKey, updated_at: now } }),
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: center, sk: 'config', config, source_key: sourceKey, updated_at: now },
+      }),
     );
     await this.db.send(
       new UpdateCommand({
@@ -73,7 +78,9 @@ export class DynamoCenterStore implements CenterStore {
   }
 
   async getDay(center: string, date: string): Promise<DayState | null> {
-    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: center, sk: `day#${date}` } }));
+    const r = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: center, sk: `day#${date}` } }),
+    );
     if (!r.Item) return null;
     return {
       center,

@@ -26,11 +26,15 @@ export class DynamoKpiStore implements KpiStore {
   ) {}
 
   async getHeader(center: string, date: string): Promise<KpiDayHeader | null> {
-    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `${center}#${date}`, sk: HEADER_SK } }));
+    const r = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: `${center}#${date}`, sk: HEADER_SK } }),
+    );
     return (r.Item?.header as KpiDayHeader | undefined) ?? null;
   }
 
-  private async queryAll(params: ConstructorParameters<typeof QueryCommand>[0]): Promise<Record<string, unknown>[]> {
+  private async queryAll(
+    params: ConstructorParameters<typeof QueryCommand>[0],
+  ): Promise<Record<string, unknown>[]> {
     const out: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -44,7 +48,9 @@ export class DynamoKpiStore implements KpiStore {
   async getItems(center: string, date: string, scope?: Scope, id?: string): Promise<KpiItem[]> {
     const pk = `${center}#${date}`;
     if (scope && id !== undefined) {
-      const r = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk, sk: `${scope}#${id}` } }));
+      const r = await this.db.send(
+        new GetCommand({ TableName: this.table, Key: { pk, sk: `${scope}#${id}` } }),
+      );
       return r.Item ? [toItem(r.Item)] : [];
     }
     const rows = await this.queryAll({
@@ -64,7 +70,9 @@ export class DynamoKpiStore implements KpiStore {
     if (previous && previous.digest === header.digest) {
       // Same content: keep the version, only note the token the day was recomputed from.
       const kept = { ...previous, token: header.token };
-      await this.db.send(new PutCommand({ TableName: this.table, Item: { pk, sk: HEADER_SK, header: kept } }));
+      await this.db.send(
+        new PutCommand({ TableName: this.table, Item: { pk, sk: HEADER_SK, header: kept } }),
+      );
       return { header: kept, changed: false };
     }
     const version = (previous?.version ?? 0) + 1;
@@ -91,7 +99,9 @@ export class DynamoKpiStore implements KpiStore {
       if (!keep.has(sk)) writes.push({ DeleteRequest: { Key: { pk, sk } } });
     }
     await this.batchWrite(writes);
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk, sk: HEADER_SK, header: stored } }));
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { pk, sk: HEADER_SK, header: stored } }),
+    );
     return { header: stored, changed: true };
   }
 
@@ -101,7 +111,9 @@ export class DynamoKpiStore implements KpiStore {
       for (let attempt = 0; pending && pending.length > 0; attempt++) {
         if (attempt > 8) throw new Error('DynamoDB kept unprocessed items after 8 retries');
         if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const r = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending as never } }));
+        const r = await this.db.send(
+          new BatchWriteCommand({ RequestItems: { [this.table]: pending as never } }),
+        );
         pending = r.UnprocessedItems?.[this.table] as Array<Record<string, unknown>> | undefined;
       }
     }
@@ -113,7 +125,11 @@ export class DynamoKpiStore implements KpiStore {
       IndexName: BY_SERIES,
       KeyConditionExpression: 'series = :s AND #d BETWEEN :from AND :to',
       ExpressionAttributeNames: { '#d': 'date' },
-      ExpressionAttributeValues: { ':s': `${center}#center#${center}`, ':from': opts.from ?? '0000-00-00', ':to': opts.to ?? '9999-99-99' },
+      ExpressionAttributeValues: {
+        ':s': `${center}#center#${center}`,
+        ':from': opts.from ?? '0000-00-00',
+        ':to': opts.to ?? '9999-99-99',
+      },
       ScanIndexForward: false,
       ProjectionExpression: '#d',
     });

@@ -23,12 +23,16 @@ export class DynamoLedgerStore implements LedgerStore {
   ) {}
 
   async getPointer(center: string, key: string): Promise<KeyPointer | null> {
-    const r = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: center, sk: `ptr#${key}` } }));
+    const r = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: center, sk: `ptr#${key}` } }),
+    );
     return (r.Item?.pointer as KeyPointer | undefined) ?? null;
   }
 
   async setPointer(center: string, key: string, pointer: KeyPointer): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: center, sk: `ptr#${key}`, pointer } }));
+    await this.db.send(
+      new PutCommand({ TableName: this.table, Item: { pk: center, sk: `ptr#${key}`, pointer } }),
+    );
   }
 
   async put(entry: LedgerEntry): Promise<void> {

@@ -1,8 +1,8 @@
 /** S3 adapters: the exports bucket as an ExportSource and the curated bucket as a CuratedStore. */
 import { createHash } from 'node:crypto';
-import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -22,7 +22,12 @@ function unquote(etag: string | undefined): string {
 }
 
 function isMissing(e: unknown): boolean {
-  return e instanceof NoSuchKey || e instanceof NotFound || (e as { name?: string })?.name === 'NoSuchKey' || (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
+  return (
+    e instanceof NoSuchKey ||
+    e instanceof NotFound ||
+    (e as { name?: string })?.name === 'NoSuchKey' ||
+    (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404
+  );
 }
 
 export class S3ExportSource implements ExportSource {
@@ -46,10 +51,16 @@ export class S3ExportSource implements ExportSource {
     }
   }
 
-  async identity(bucket: string, key: string): Promise<{ versionId: string | undefined; etag: string } | null> {
+  async identity(
+    bucket: string,
+    key: string,
+  ): Promise<{ versionId: string | undefined; etag: string } | null> {
     try {
       const r = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return { versionId: r.VersionId && r.VersionId !== 'null' ? r.VersionId : undefined, etag: unquote(r.ETag) };
+      return {
+        versionId: r.VersionId && r.VersionId !== 'null' ? r.VersionId : undefined,
+        etag: unquote(r.ETag),
+      };
     } catch (e) {
       if (isMissing(e)) return null;
       throw e;
@@ -77,7 +88,11 @@ export class S3CuratedStore implements CuratedStore {
     private readonly bucket: string,
   ) {}
 
-  async putGroup(center: string, source: { key: string; version: string }, group: CuratedGroup): Promise<CuratedObjectRef> {
+  async putGroup(
+    center: string,
+    source: { key: string; version: string },
+    group: CuratedGroup,
+  ): Promise<CuratedObjectRef> {
     const key = `${curatedPrefix(center, group.kind, group.date)}${sourceId(source.key)}.ndjson.gz`;
     await this.put(key, group.body, source);
     return { key, kind: group.kind, date: group.date };
@@ -87,7 +102,11 @@ export class S3CuratedStore implements CuratedStore {
     return `quarantine/center=${center}/${sourceId(sourceKey)}.ndjson.gz`;
   }
 
-  async putQuarantine(center: string, source: { key: string; version: string }, body: Buffer): Promise<string> {
+  async putQuarantine(
+    center: string,
+    source: { key: string; version: string },
+    body: Buffer,
+  ): Promise<string> {
     const key = this.quarantineKey(center, source.key);
     await this.put(key, body, source);
     return key;
@@ -102,7 +121,10 @@ export class S3CuratedStore implements CuratedStore {
         ContentType: 'application/x-ndjson',
         ContentEncoding: 'gzip',
         // Metadata must be ASCII: the source key is URL-encoded.
-        Metadata: { 'source-key': encodeURIComponent(source.key), 'source-version': encodeURIComponent(source.version) },
+        Metadata: {
+          'source-key': encodeURIComponent(source.key),
+          'source-version': encodeURIComponent(source.version),
+        },
       }),
     );
   }
@@ -112,7 +134,10 @@ export class S3CuratedStore implements CuratedStore {
       const batch = keys.slice(i, i + 1000);
       if (batch.length === 0) continue;
       await this.s3.send(
-        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+        }),
       );
     }
   }
@@ -127,7 +152,7 @@ export class S3CuratedStore implements CuratedStore {
       );
       for (const o of r.Contents ?? []) {
         // The roster prefix has no date level; skip anything deeper.
-        if (o.Key && o.Key.endsWith('.ndjson.gz') && !o.Key.slice(prefix.length).includes('/')) keys.push(o.Key);
+        if (o.Key?.endsWith('.ndjson.gz') && !o.Key.slice(prefix.length).includes('/')) keys.push(o.Key);
       }
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (token);

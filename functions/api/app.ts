@@ -6,11 +6,17 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { InvalidPageTokenError, decodePageToken, encodePageToken } from '../adapters/page-token.js';
+import { decodePageToken, encodePageToken, InvalidPageTokenError } from '../adapters/page-token.js';
 import type { CenterStore, KpiItem, KpiStore, LedgerStore } from '../app/ports.js';
-import { type CenterConfig, centerConfigJsonSchema, defaultCenterConfig, PRESETS, resolveParameters } from '../domain/config.js';
+import {
+  type CenterConfig,
+  centerConfigJsonSchema,
+  defaultCenterConfig,
+  PRESETS,
+  resolveParameters,
+} from '../domain/config.js';
 import { METRICS } from '../domain/kpi/catalog.js';
-import { addDays, localDayBounds } from '../domain/time.js';
+import { localDayBounds } from '../domain/time.js';
 import { toCsv } from './csv.js';
 import {
   CenterParam,
@@ -45,7 +51,10 @@ class ApiError extends Error {
 }
 
 const errorResponses = {
-  400: { content: { 'application/json': { schema: ErrorSchema } }, description: 'A bad parameter; the message names it and the expected form' },
+  400: {
+    content: { 'application/json': { schema: ErrorSchema } },
+    description: 'A bad parameter; the message names it and the expected form',
+  },
   404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Unknown centre' },
 } as const;
 
@@ -75,7 +84,10 @@ export function createApi(deps: ApiDeps) {
         const issue = result.error.issues[0];
         const where = issue?.path.join('.') ?? '';
         const msg = issue?.message ?? 'invalid request';
-        return c.json({ error: { code: 'bad_request', message: msg.includes(where) ? msg : `${where}: ${msg}` } }, 400);
+        return c.json(
+          { error: { code: 'bad_request', message: msg.includes(where) ? msg : `${where}: ${msg}` } },
+          400,
+        );
       }
     },
   });
@@ -83,18 +95,35 @@ export function createApi(deps: ApiDeps) {
   app.use('*', async (c, next) => {
     const m = c.req.method;
     if (m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS') {
-      return c.json({ error: { code: 'method_not_allowed', message: `${m} is not allowed: this API is read-only (GET, HEAD, OPTIONS)` } }, 405, { allow: 'GET, HEAD, OPTIONS' });
+      return c.json(
+        {
+          error: {
+            code: 'method_not_allowed',
+            message: `${m} is not allowed: this API is read-only (GET, HEAD, OPTIONS)`,
+          },
+        },
+        405,
+        { allow: 'GET, HEAD, OPTIONS' },
+      );
     }
     if (m === 'OPTIONS') return c.body(null, 204, { allow: 'GET, HEAD, OPTIONS' });
     await next();
   });
 
   app.onError((err, c) => {
-    if (err instanceof ApiError) return c.json({ error: { code: err.code, message: err.message } }, err.status);
-    if (err instanceof InvalidPageTokenError) return c.json({ error: { code: 'bad_request', message: err.message } }, 400);
+    if (err instanceof ApiError)
+      return c.json({ error: { code: err.code, message: err.message } }, err.status);
+    if (err instanceof InvalidPageTokenError)
+      return c.json({ error: { code: 'bad_request', message: err.message } }, 400);
     const correlation = randomUUID();
-    deps.log?.('api error', { correlation_id: correlation, error: err instanceof Error ? err.message : String(err) });
-    return c.json({ error: { code: 'internal_error', message: 'internal error', correlation_id: correlation } }, 500);
+    deps.log?.('api error', {
+      correlation_id: correlation,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    return c.json(
+      { error: { code: 'internal_error', message: 'internal error', correlation_id: correlation } },
+      500,
+    );
   });
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no such path: ${c.req.path}` } }, 404));
@@ -112,7 +141,10 @@ export function createApi(deps: ApiDeps) {
       method: 'get',
       path: '/v1/centers',
       responses: {
-        200: { content: { 'application/json': { schema: z.object({ items: z.array(CenterSchema) }) } }, description: 'Centres with data' },
+        200: {
+          content: { 'application/json': { schema: z.object({ items: z.array(CenterSchema) }) } },
+          description: 'Centres with data',
+        },
       },
     }),
     async (c) => {
@@ -122,7 +154,12 @@ export function createApi(deps: ApiDeps) {
         const config = (await deps.centers.getConfig(s.center))?.config ?? defaultCenterConfig();
         const dates = await deps.kpis.dates(s.center);
         const latest = dates.find((d) => isComplete(d, config, t)) ?? null;
-        items.push({ center: s.center, timezone: config.timezone, latest_complete_day: latest, last_ingest_at: s.last_ingest_at });
+        items.push({
+          center: s.center,
+          timezone: config.timezone,
+          latest_complete_day: latest,
+          last_ingest_at: s.last_ingest_at,
+        });
       }
       return c.json({ items }, 200);
     },
@@ -135,7 +172,10 @@ export function createApi(deps: ApiDeps) {
       request: { params: CenterParam, query: KpiQuery },
       responses: {
         200: {
-          content: { 'application/json': { schema: z.union([KpiDaySchema, KpiRangeSchema]) }, 'text/csv': { schema: z.string() } },
+          content: {
+            'application/json': { schema: z.union([KpiDaySchema, KpiRangeSchema]) },
+            'text/csv': { schema: z.string() },
+          },
           description: 'KPI records of one day (date) or per day of a range (from/to)',
         },
         ...errorResponses,
@@ -144,13 +184,18 @@ export function createApi(deps: ApiDeps) {
     async (c) => {
       const { center } = c.req.valid('param');
       const q = c.req.valid('query');
-      if (q.date && (q.from || q.to)) throw new ApiError(400, 'bad_request', 'give either date, or from and to — not both');
-      if (!q.date && !(q.from && q.to)) throw new ApiError(400, 'bad_request', 'date (YYYY-MM-DD), or from and to (YYYY-MM-DD), is required');
-      if (q.id && !q.scope) throw new ApiError(400, 'bad_request', 'id needs scope (center, queue, team, agent or hour)');
+      if (q.date && (q.from || q.to))
+        throw new ApiError(400, 'bad_request', 'give either date, or from and to — not both');
+      if (!q.date && !(q.from && q.to))
+        throw new ApiError(400, 'bad_request', 'date (YYYY-MM-DD), or from and to (YYYY-MM-DD), is required');
+      if (q.id && !q.scope)
+        throw new ApiError(400, 'bad_request', 'id needs scope (center, queue, team, agent or hour)');
       const { config } = await knownCenter(center);
       const metrics = q.metric ? new Set(q.metric.split(',')) : null;
       const pick = (i: KpiItem): KpiItem =>
-        metrics ? { ...i, metrics: Object.fromEntries(Object.entries(i.metrics).filter(([k]) => metrics.has(k))) } : i;
+        metrics
+          ? { ...i, metrics: Object.fromEntries(Object.entries(i.metrics).filter(([k]) => metrics.has(k))) }
+          : i;
       const csv = wantsCsv(c, q.format);
       const t = now();
       const limit = q.limit ?? 100;
@@ -182,7 +227,8 @@ export function createApi(deps: ApiDeps) {
       const from = q.from as string;
       const to = q.to as string;
       if (to < from) throw new ApiError(400, 'bad_request', 'to must not be before from');
-      if (daysBetween(from, to) > MAX_RANGE_DAYS) throw new ApiError(400, 'bad_request', `from/to may span at most ${MAX_RANGE_DAYS} days`);
+      if (daysBetween(from, to) > MAX_RANGE_DAYS)
+        throw new ApiError(400, 'bad_request', `from/to may span at most ${MAX_RANGE_DAYS} days`);
       const dates = (await deps.kpis.dates(center, { from, to })).sort();
       const start = q.next ? String(decodePageToken(q.next).after ?? '') : '';
       const todo = dates.filter((d) => d > start);
@@ -192,9 +238,18 @@ export function createApi(deps: ApiDeps) {
         const header = await deps.kpis.getHeader(center, date);
         if (!header) continue;
         const items = (await deps.kpis.getItems(center, date, q.scope, q.id)).map(pick);
-        days.push({ center, date, timezone: config.timezone, complete: isComplete(date, config, t), version: header.version, computed_at: header.computed_at, items });
+        days.push({
+          center,
+          date,
+          timezone: config.timezone,
+          complete: isComplete(date, config, t),
+          version: header.version,
+          computed_at: header.computed_at,
+          items,
+        });
       }
-      if (csv) return csvResponse(c, kpiCsv(days.flatMap((d) => d.items.map((i) => ({ date: d.date, ...i })))));
+      if (csv)
+        return csvResponse(c, kpiCsv(days.flatMap((d) => d.items.map((i) => ({ date: d.date, ...i })))));
       const last = pageDates[pageDates.length - 1];
       const next = !csv && todo.length > pageDates.length && last ? encodePageToken({ after: last }) : null;
       return c.json({ center, from, to, timezone: config.timezone, days, next }, 200);
@@ -224,7 +279,22 @@ export function createApi(deps: ApiDeps) {
         return csvResponse(
           c,
           toCsv(
-            ['key', 'version', 'kind', 'format', 'encoding', 'status', 'rows_read', 'rows_accepted', 'rows_quarantined', 'rows_duplicate', 'days', 'reason', 'received_at', 'processed_at'],
+            [
+              'key',
+              'version',
+              'kind',
+              'format',
+              'encoding',
+              'status',
+              'rows_read',
+              'rows_accepted',
+              'rows_quarantined',
+              'rows_duplicate',
+              'days',
+              'reason',
+              'received_at',
+              'processed_at',
+            ],
             items,
           ),
         );
@@ -252,7 +322,8 @@ export function createApi(deps: ApiDeps) {
               }),
             },
           },
-          description: 'The configuration, parameters and targets in force (preset merged with centre targets)',
+          description:
+            'The configuration, parameters and targets in force (preset merged with centre targets)',
         },
         ...errorResponses,
       },
@@ -279,7 +350,10 @@ export function createApi(deps: ApiDeps) {
       method: 'get',
       path: '/v1/definitions',
       responses: {
-        200: { content: { 'application/json': { schema: z.object({ items: z.array(DefinitionSchema) }) } }, description: 'The metric catalog' },
+        200: {
+          content: { 'application/json': { schema: z.object({ items: z.array(DefinitionSchema) }) } },
+          description: 'The metric catalog',
+        },
       },
     }),
     (c) => c.json({ items: METRICS.map((m) => ({ ...m, scopes: [...m.scopes] })) }, 200),
@@ -292,7 +366,8 @@ export function createApi(deps: ApiDeps) {
     info: {
       title: 'Contact-centre KPI read API',
       version: '1.0.0',
-      description: 'Read-only access to daily KPIs, exceptions and the ingestion ledger. In AWS every route requires IAM (SigV4) authorisation.',
+      description:
+        'Read-only access to daily KPIs, exceptions and the ingestion ledger. In AWS every route requires IAM (SigV4) authorisation.',
     },
   });
 
@@ -301,5 +376,8 @@ export function createApi(deps: ApiDeps) {
 
 function kpiCsv(rows: Array<{ date: string } & KpiItem>): string {
   const names = [...new Set(rows.flatMap((r) => Object.keys(r.metrics)))].sort();
-  return toCsv(['date', 'scope', 'id', ...names], rows.map((r) => ({ date: r.date, scope: r.scope, id: r.id, ...r.metrics })));
+  return toCsv(
+    ['date', 'scope', 'id', ...names],
+    rows.map((r) => ({ date: r.date, scope: r.scope, id: r.id, ...r.metrics })),
+  );
 }

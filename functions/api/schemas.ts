@@ -44,7 +44,10 @@ const formatField = z
   .optional()
   .openapi({ param: { name: 'format', in: 'query' } });
 
-const nextField = z.string().optional().openapi({ param: { name: 'next', in: 'query' } });
+const nextField = z
+  .string()
+  .optional()
+  .openapi({ param: { name: 'next', in: 'query' } });
 
 export const KpiQuery = z.object({
   date: dateField('date').optional(),
@@ -54,8 +57,16 @@ export const KpiQuery = z.object({
     .enum(SCOPE_VALUES, { message: 'scope must be one of center, queue, team, agent, hour' })
     .optional()
     .openapi({ param: { name: 'scope', in: 'query' } }),
-  id: z.string().min(1).optional().openapi({ param: { name: 'id', in: 'query' } }),
-  metric: z.string().regex(/^[a-z0-9_]+(,[a-z0-9_]+)*$/, 'metric must be metric names separated by commas').optional().openapi({ param: { name: 'metric', in: 'query' } }),
+  id: z
+    .string()
+    .min(1)
+    .optional()
+    .openapi({ param: { name: 'id', in: 'query' } }),
+  metric: z
+    .string()
+    .regex(/^[a-z0-9_]+(,[a-z0-9_]+)*$/, 'metric must be metric names separated by commas')
+    .optional()
+    .openapi({ param: { name: 'metric', in: 'query' } }),
   limit: limitField,
   next: nextField,
   format: formatField,

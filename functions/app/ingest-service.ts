@@ -54,7 +54,8 @@ export function affectedDays(kind: ExportKind, days: string[]): string[] {
       // A queue_log call can span midnight; its later segments are numbered from earlier ones.
       out.add(addDays(d, 1));
     }
-    if (kind === 'survey' || kind === 'qa') for (let i = 1; i <= LATE_RECORD_DAYS; i++) out.add(addDays(d, -i));
+    if (kind === 'survey' || kind === 'qa')
+      for (let i = 1; i <= LATE_RECORD_DAYS; i++) out.add(addDays(d, -i));
   }
   return [...out].sort();
 }
@@ -114,19 +115,31 @@ export class IngestService {
 
     if (!route.ok) {
       object.discard();
-      const entry: LedgerEntry = { ...base, status: 'rejected', reason: route.reason, processed_at: receivedAt.toISOString() };
+      const entry: LedgerEntry = {
+        ...base,
+        status: 'rejected',
+        reason: route.reason,
+        processed_at: receivedAt.toISOString(),
+      };
       await ledger.put(entry);
       return { outcome: 'rejected', center: route.center, key, version, entry };
     }
     const center = route.center;
     const pointer = await ledger.getPointer(center, key);
-    if (pointer && pointer.version === version && (pointer.status === 'processed' || pointer.status === 'rejected')) {
+    if (
+      pointer &&
+      pointer.version === version &&
+      (pointer.status === 'processed' || pointer.status === 'rejected')
+    ) {
       object.discard();
       return { outcome: 'already-ingested', center, key, version };
     }
     await ledger.put(base);
 
-    const tokenizer = new CallerTokenizer(await this.deps.callerKey(), config.parameters.default_country_code);
+    const tokenizer = new CallerTokenizer(
+      await this.deps.callerKey(),
+      config.parameters.default_country_code,
+    );
     const result = await ingestObject({
       kind: route.kind,
       body: object.body,
@@ -170,7 +183,8 @@ export class IngestService {
       if (pointer?.quarantine_key && !quarantineKey) stale.push(pointer.quarantine_key);
       await curated.delete(stale);
       const touched = [...new Set([...result.days, ...(pointer?.days ?? [])])];
-      changedDays = result.kind === 'roster' ? await centers.listDays(center) : affectedDays(result.kind, touched);
+      changedDays =
+        result.kind === 'roster' ? await centers.listDays(center) : affectedDays(result.kind, touched);
     }
     entry.quarantine_key = quarantineKey;
 

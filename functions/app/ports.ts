@@ -35,7 +35,11 @@ export interface CuratedObjectRef {
 
 export interface CuratedStore {
   /** Write (overwrite) the records one source object contributes to one centre-day. */
-  putGroup(center: string, source: { key: string; version: string }, group: CuratedGroup): Promise<CuratedObjectRef>;
+  putGroup(
+    center: string,
+    source: { key: string; version: string },
+    group: CuratedGroup,
+  ): Promise<CuratedObjectRef>;
   putQuarantine(center: string, source: { key: string; version: string }, body: Buffer): Promise<string>;
   quarantineKey(center: string, sourceKey: string): string;
   delete(keys: string[]): Promise<void>;
@@ -165,9 +169,18 @@ export interface KpiStore {
    * Replace a day's KPIs as a whole: items absent from `items` are deleted. Returns the
    * stored header (version unchanged when the content did not change).
    */
-  putDay(header: Omit<KpiDayHeader, 'version'>, items: KpiItem[]): Promise<{ header: KpiDayHeader; changed: boolean }>;
+  putDay(
+    header: Omit<KpiDayHeader, 'version'>,
+    items: KpiItem[],
+  ): Promise<{ header: KpiDayHeader; changed: boolean }>;
   /** Dates that have KPIs for a centre, descending. */
   dates(center: string, opts?: { from?: string; to?: string }): Promise<string[]>;
   /** One scope+id across a date range, ascending. */
-  series(center: string, scope: Scope, id: string, from: string, to: string): Promise<Array<{ date: string; item: KpiItem; version: number; computed_at: string }>>;
+  series(
+    center: string,
+    scope: Scope,
+    id: string,
+    from: string,
+    to: string,
+  ): Promise<Array<{ date: string; item: KpiItem; version: number; computed_at: string }>>;
 }

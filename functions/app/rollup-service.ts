@@ -4,10 +4,12 @@
  * times but the rollup runs once for the newest token it saw; a signal whose token is already
  * computed is skipped.
  */
+
+import { createHash } from 'node:crypto';
 import { defaultCenterConfig, resolveParameters } from '../domain/config.js';
+import { assembleQueueLog } from '../domain/formats/queue-log.js';
 import { dedupeContacts, dedupeQa, dedupeRoster, dedupeSurveys, type Sourced } from '../domain/kpi/dedupe.js';
 import { computeDayKpis } from '../domain/kpi/rollup.js';
-import { assembleQueueLog } from '../domain/formats/queue-log.js';
 import type {
   AgentStateInterval,
   ContactRecord,
@@ -18,7 +20,6 @@ import type {
   SurveyResponse,
 } from '../domain/records.js';
 import { addDays, localDayBounds } from '../domain/time.js';
-import { createHash } from 'node:crypto';
 import { LATE_RECORD_DAYS } from './ingest-service.js';
 import type { CenterStore, CuratedStore, KpiDayHeader, KpiItem, KpiStore } from './ports.js';
 
@@ -34,15 +35,25 @@ export interface RollupServiceDeps {
 export type RollupOutcome =
   | { outcome: 'up-to-date'; center: string; date: string }
   | { outcome: 'no-data'; center: string; date: string }
-  | { outcome: 'computed'; center: string; date: string; header: KpiDayHeader; changed: boolean; items: number };
+  | {
+      outcome: 'computed';
+      center: string;
+      date: string;
+      header: KpiDayHeader;
+      changed: boolean;
+      items: number;
+    };
 
 /** Stable digest of a day's items, independent of their order. */
 export function digestItems(items: KpiItem[]): string {
-  const sorted = [...items].sort((a, b) => (a.scope + a.id < b.scope + b.id ? -1 : a.scope + a.id > b.scope + b.id ? 1 : 0));
+  const sorted = [...items].sort((a, b) =>
+    a.scope + a.id < b.scope + b.id ? -1 : a.scope + a.id > b.scope + b.id ? 1 : 0,
+  );
   const h = createHash('sha256');
   for (const i of sorted) {
     h.update(i.scope).update('\u0000').update(i.id).update('\u0000');
-    for (const k of Object.keys(i.metrics).sort()) h.update(k).update('=').update(String(i.metrics[k])).update(';');
+    for (const k of Object.keys(i.metrics).sort())
+      h.update(k).update('=').update(String(i.metrics[k])).update(';');
     h.update('\n');
   }
   return h.digest('hex');
@@ -55,7 +66,11 @@ export class RollupService {
     this.now = deps.now ?? (() => new Date());
   }
 
-  private async readKind<T>(center: string, kind: RecordKind, date: string | null): Promise<Array<Sourced<T>>> {
+  private async readKind<T>(
+    center: string,
+    kind: RecordKind,
+    date: string | null,
+  ): Promise<Array<Sourced<T>>> {
     const out: Array<Sourced<T>> = [];
     for (const key of await this.deps.curated.list(center, kind, date)) {
       const { sourceKey, records } = await this.deps.curated.read<T>(key);
@@ -124,7 +139,14 @@ export class RollupService {
       return { outcome: 'no-data', center, date };
     }
     const { header, changed } = await this.deps.kpis.putDay(
-      { center, date, timezone: tz, computed_at: this.now().toISOString(), digest: digestItems(items), token },
+      {
+        center,
+        date,
+        timezone: tz,
+        computed_at: this.now().toISOString(),
+        digest: digestItems(items),
+        token,
+      },
       items,
     );
     await this.deps.centers.markDayComputed(center, date, token);

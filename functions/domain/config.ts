@@ -12,7 +12,9 @@ export const TargetSchema = z
     z.strictObject({ lte: z.number() }),
     z
       .strictObject({ between: z.tuple([z.number(), z.number()]) })
-      .refine((t) => t.between[0] <= t.between[1], { message: 'between: lower bound must not exceed upper bound' }),
+      .refine((t) => t.between[0] <= t.between[1], {
+        message: 'between: lower bound must not exceed upper bound',
+      }),
   ])
   .meta({ description: 'A target: gte, lte or between (inclusive).' });
 export type Target = z.infer<typeof TargetSchema>;
@@ -110,7 +112,14 @@ export interface Parameters {
   default_country_code: string | undefined;
   complaint_codes: string[];
   success_codes: string[];
-  min_volume: { center: number; queue: number; team: number; agent: number; hour: number; metrics: Record<string, number> };
+  min_volume: {
+    center: number;
+    queue: number;
+    team: number;
+    agent: number;
+    hour: number;
+    metrics: Record<string, number>;
+  };
 }
 
 export function resolveParameters(config: CenterConfig, opts: { localMode?: boolean } = {}): Parameters {

@@ -50,7 +50,14 @@ export function zoneOffsetMs(ms: number, timeZone: string): number {
   if (off === undefined) {
     const parts = formatter(timeZone).formatToParts(new Date(bucket * 900_000));
     const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-    const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+    const asUtc = Date.UTC(
+      get('year'),
+      get('month') - 1,
+      get('day'),
+      get('hour'),
+      get('minute'),
+      get('second'),
+    );
     off = asUtc - bucket * 900_000;
     cache.set(bucket, off);
   }

@@ -6,13 +6,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { DayChangeNotifier } from '../app/ports.js';
-import { IngestService } from '../app/ingest-service.js';
-import { callerKeyProvider, documentClient, s3Client, SqsDayChangeNotifier } from '../adapters/aws.js';
+import { callerKeyProvider, documentClient, SqsDayChangeNotifier, s3Client } from '../adapters/aws.js';
 import { DynamoCenterStore } from '../adapters/dynamo-centers.js';
 import { DynamoLedgerStore } from '../adapters/dynamo-ledger.js';
 import { bucketName, tableName } from '../adapters/env.js';
 import { S3CuratedStore, S3ExportSource } from '../adapters/s3-stores.js';
+import { IngestService } from '../app/ingest-service.js';
+import type { DayChangeNotifier } from '../app/ports.js';
 import { PARSERS } from '../domain/formats/registry.js';
 import { decodeS3EventKey } from '../shared/s3-event-key.js';
 
@@ -49,10 +49,16 @@ export function createIngestHandler(service: () => IngestService) {
       logger.appendKeys({ bucket, key });
       try {
         const outcome = await service().ingest(bucket, key);
-        logger.info('ingest outcome', { outcome: outcome.outcome, center: outcome.center, version: outcome.version });
+        logger.info('ingest outcome', {
+          outcome: outcome.outcome,
+          center: outcome.center,
+          version: outcome.version,
+        });
       } catch (e) {
         // Only the message: an error never carries row content, so no phone number reaches the log.
-        logger.error('ingest failed; the message will be retried', { error: e instanceof Error ? e.message : String(e) });
+        logger.error('ingest failed; the message will be retried', {
+          error: e instanceof Error ? e.message : String(e),
+        });
         throw e;
       } finally {
         logger.removeKeys(['bucket', 'key']);

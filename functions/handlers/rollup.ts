@@ -24,7 +24,12 @@ export interface DayChangedMessage {
 
 export function parseDayChanged(record: SQSRecord): DayChangedMessage {
   const m = JSON.parse(record.body) as Partial<DayChangedMessage>;
-  if (typeof m.center !== 'string' || !CENTER_ID_PATTERN.test(m.center) || typeof m.date !== 'string' || !isValidDate(m.date)) {
+  if (
+    typeof m.center !== 'string' ||
+    !CENTER_ID_PATTERN.test(m.center) ||
+    typeof m.date !== 'string' ||
+    !isValidDate(m.date)
+  ) {
     throw new Error('malformed day-changed message');
   }
   return { center: m.center, date: m.date };
@@ -49,7 +54,11 @@ export function createRollupHandler(service: () => RollupService) {
       const outcome = await service().rollup(center, date);
       logger.info('rollup outcome', { center, date, outcome: outcome.outcome });
     } catch (e) {
-      logger.error('rollup failed; the day will be retried', { center, date, error: e instanceof Error ? e.message : String(e) });
+      logger.error('rollup failed; the day will be retried', {
+        center,
+        date,
+        error: e instanceof Error ? e.message : String(e),
+      });
       throw e;
     }
   };

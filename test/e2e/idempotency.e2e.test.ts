@@ -3,8 +3,9 @@
  * event delivered three times — with new SQS message ids each time — leaves every stored item
  * equal to a single delivery.
  */
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestHandler, createIngestService } from '../../functions/handlers/ingest.js';
 import { toS3EventRecord, toSqsEvent } from '../../functions/local/s3-events.js';
@@ -64,7 +65,8 @@ describe('rule 2: idempotent by S3 object identity', () => {
   });
 
   it('treats an identical re-upload of the same key as the same object', async () => {
-    const csv = 'contact_id,direction,initiated_at,outcome,queue,queue_seconds\nb1,inbound,2026-11-21T10:00:00Z,abandoned,q,12\n';
+    const csv =
+      'contact_id,direction,initiated_at,outcome,queue,queue_seconds\nb1,inbound,2026-11-21T10:00:00Z,abandoned,q,12\n';
     await p.put('cdr/idem/two.csv', csv);
     await p.idle();
     await new Promise((r) => setTimeout(r, 300));

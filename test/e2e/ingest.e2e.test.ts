@@ -32,7 +32,10 @@ async function fileEntry(center: string, key: string): Promise<FileEntry> {
   while (Date.now() < deadline) {
     await p.idle();
     const r = await p.get<{ items: FileEntry[] }>(`/v1/centers/${center}/files?limit=1000`);
-    const found = r.status === 200 ? r.body.items.find((i) => i.key === key && i.status !== 'processing' && i.status !== 'superseded') : undefined;
+    const found =
+      r.status === 200
+        ? r.body.items.find((i) => i.key === key && i.status !== 'processing' && i.status !== 'superseded')
+        : undefined;
     if (found) return found;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -48,7 +51,10 @@ async function centerKpis(center: string, date: string): Promise<Record<string, 
 
 beforeAll(async () => {
   p = await startTestPipeline();
-  await p.put('config/centers/sh01.json', JSON.stringify({ timezone: 'Asia/Shanghai', parameters: { default_country_code: '86' } }));
+  await p.put(
+    'config/centers/sh01.json',
+    JSON.stringify({ timezone: 'Asia/Shanghai', parameters: { default_country_code: '86' } }),
+  );
   await fileEntry('sh01', 'config/centers/sh01.json');
 });
 afterAll(async () => {
@@ -70,7 +76,15 @@ describe('ingestion through the local bucket', () => {
     ].join('\r\n');
     await p.put('cdr/sh01/day 1+a.csv', csv);
     const e = await fileEntry('sh01', 'cdr/sh01/day 1+a.csv');
-    expect(e).toMatchObject({ status: 'processed', format: 'canonical-csv', rows_read: 5, rows_accepted: 3, rows_quarantined: 1, rows_duplicate: 1, days: ['2026-11-20'] });
+    expect(e).toMatchObject({
+      status: 'processed',
+      format: 'canonical-csv',
+      rows_read: 5,
+      rows_accepted: 3,
+      rows_quarantined: 1,
+      rows_duplicate: 1,
+      days: ['2026-11-20'],
+    });
     expect(e.reason).toContain('negative queue_seconds');
     const m = await centerKpis('sh01', '2026-11-20');
     // Hand-computed: offered c1,c2,c3 = 3; answered c1,c3; c3's later version (talk 210) wins.
@@ -83,7 +97,10 @@ describe('ingestion through the local bucket', () => {
   });
 
   it('reads a GBK-encoded CSV and keeps the Chinese queue names', async () => {
-    const text = [CSV_HEADER, 'g1,inbound,投诉,A9,13900000009,2026-11-21 08:00:00,3,1,60,0,10,answered,,2026-11-21 08:02:00'].join('\n');
+    const text = [
+      CSV_HEADER,
+      'g1,inbound,投诉,A9,13900000009,2026-11-21 08:00:00,3,1,60,0,10,answered,,2026-11-21 08:02:00',
+    ].join('\n');
     await p.put('cdr/sh01/gbk.csv', iconv.encode(text, 'gbk'));
     const e = await fileEntry('sh01', 'cdr/sh01/gbk.csv');
     expect(e).toMatchObject({ status: 'processed', encoding: 'gb18030', rows_read: 1, rows_accepted: 1 });
@@ -100,9 +117,20 @@ describe('ingestion through the local bucket', () => {
       InitiationTimestamp: '2026-11-21T02:00:00Z',
       LastUpdateTimestamp: updated,
       CustomerEndpoint: { Address: '+8613700000001', Type: 'TELEPHONE_NUMBER' },
-      Queue: { Name: 'billing', Duration: 12, EnqueueTimestamp: '2026-11-21T02:00:01Z', DequeueTimestamp: '2026-11-21T02:00:13Z' },
+      Queue: {
+        Name: 'billing',
+        Duration: 12,
+        EnqueueTimestamp: '2026-11-21T02:00:01Z',
+        DequeueTimestamp: '2026-11-21T02:00:13Z',
+      },
       Agent: connected
-        ? { Username: 'jane', ConnectedToAgentTimestamp: '2026-11-21T02:00:15Z', AgentInteractionDuration: 100, CustomerHoldDuration: 5, AfterContactWorkDuration: 15 }
+        ? {
+            Username: 'jane',
+            ConnectedToAgentTimestamp: '2026-11-21T02:00:15Z',
+            AgentInteractionDuration: 100,
+            CustomerHoldDuration: 5,
+            AfterContactWorkDuration: 15,
+          }
         : null,
     });
     const body = [
@@ -114,7 +142,14 @@ describe('ingestion through the local bucket', () => {
       .join('');
     await p.put('cdr/sh01/connect/2026/11/21/part-1', gzipSync(body));
     const e = await fileEntry('sh01', 'cdr/sh01/connect/2026/11/21/part-1');
-    expect(e).toMatchObject({ status: 'processed', format: 'connect-ctr', rows_read: 3, rows_accepted: 2, rows_duplicate: 1, rows_quarantined: 0 });
+    expect(e).toMatchObject({
+      status: 'processed',
+      format: 'connect-ctr',
+      rows_read: 3,
+      rows_accepted: 2,
+      rows_duplicate: 1,
+      rows_quarantined: 0,
+    });
   });
 
   it('ingests an Asterisk queue_log and assembles its calls', async () => {
@@ -131,7 +166,14 @@ describe('ingestion through the local bucket', () => {
     ].join('\n');
     await p.put('cdr/sh01/queue_log', lines);
     const e = await fileEntry('sh01', 'cdr/sh01/queue_log');
-    expect(e).toMatchObject({ status: 'processed', format: 'asterisk-queue-log', rows_read: 7, rows_accepted: 6, rows_duplicate: 1, rows_quarantined: 0 });
+    expect(e).toMatchObject({
+      status: 'processed',
+      format: 'asterisk-queue-log',
+      rows_read: 7,
+      rows_accepted: 6,
+      rows_duplicate: 1,
+      rows_quarantined: 0,
+    });
     const m = await centerKpis('sh01', '2026-11-22');
     expect(m.offered).toBe(2);
     expect(m.answered).toBe(1);
@@ -141,9 +183,24 @@ describe('ingestion through the local bucket', () => {
 
   it.each([
     ['an empty object', 'cdr/sh01/empty.csv', '', 'empty'],
-    ['a truncated gzip', 'cdr/sh01/trunc.csv.gz', gzipSync(`${CSV_HEADER}\n${'x,'.repeat(5000)}`).subarray(0, 60), 'gzip'],
-    ['a binary file', 'cdr/sh01/blob.bin', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2, 3, 0, 0, 7]), 'binary'],
-    ['a CSV missing a required column', 'cdr/sh01/nocol.csv', 'contact_id,direction,initiated_at\nx,inbound,2026-11-20 10:00:00', 'outcome'],
+    [
+      'a truncated gzip',
+      'cdr/sh01/trunc.csv.gz',
+      gzipSync(`${CSV_HEADER}\n${'x,'.repeat(5000)}`).subarray(0, 60),
+      'gzip',
+    ],
+    [
+      'a binary file',
+      'cdr/sh01/blob.bin',
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2, 3, 0, 0, 7]),
+      'binary',
+    ],
+    [
+      'a CSV missing a required column',
+      'cdr/sh01/nocol.csv',
+      'contact_id,direction,initiated_at\nx,inbound,2026-11-20 10:00:00',
+      'outcome',
+    ],
     ['an unknown prefix', 'misc/sh01/a.csv', 'a,b\n1,2', 'unknown prefix'],
   ])('rejects %s with the reason in the ledger', async (_what, key, body, reason) => {
     await p.put(key, body);
@@ -169,20 +226,31 @@ describe('ingestion through the local bucket', () => {
   });
 
   it('replaces everything an old version of a key contributed when the key is re-uploaded', async () => {
-    const v1 = [CSV_HEADER, 'r1,inbound,sales,A1,1,2026-11-10 09:00:00,3,1,60,0,10,answered,,2026-11-10 09:02:00', 'r2,inbound,sales,A1,2,2026-11-11 09:00:00,3,1,60,0,10,answered,,2026-11-11 09:02:00'].join('\n');
-    const v2 = [CSV_HEADER, 'r1,inbound,sales,A1,1,2026-11-10 09:00:00,3,1,90,0,10,answered,,2026-11-10 09:02:00'].join('\n');
+    const v1 = [
+      CSV_HEADER,
+      'r1,inbound,sales,A1,1,2026-11-10 09:00:00,3,1,60,0,10,answered,,2026-11-10 09:02:00',
+      'r2,inbound,sales,A1,2,2026-11-11 09:00:00,3,1,60,0,10,answered,,2026-11-11 09:02:00',
+    ].join('\n');
+    const v2 = [
+      CSV_HEADER,
+      'r1,inbound,sales,A1,1,2026-11-10 09:00:00,3,1,90,0,10,answered,,2026-11-10 09:02:00',
+    ].join('\n');
     await p.put('cdr/sh01/fix.csv', v1);
     expect((await fileEntry('sh01', 'cdr/sh01/fix.csv')).days).toEqual(['2026-11-10', '2026-11-11']);
     expect((await centerKpis('sh01', '2026-11-11')).handled).toBe(1);
     await p.put('cdr/sh01/fix.csv', v2);
     const deadline = Date.now() + 20_000;
-    while ((await fileEntry('sh01', 'cdr/sh01/fix.csv')).days.length !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while ((await fileEntry('sh01', 'cdr/sh01/fix.csv')).days.length !== 1 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect((await centerKpis('sh01', '2026-11-10')).avg_talk_seconds).toBe(90);
     // r2 existed only in the old version: day 11 has no contact left.
     const m11 = await centerKpis('sh01', '2026-11-11');
     expect(m11.handled ?? 0).toBe(0);
     const all = await p.get<{ items: FileEntry[] }>('/v1/centers/sh01/files?limit=1000');
-    const versions = all.body.items.filter((i) => i.key === 'cdr/sh01/fix.csv').map((i) => i.status).sort();
+    const versions = all.body.items
+      .filter((i) => i.key === 'cdr/sh01/fix.csv')
+      .map((i) => i.status)
+      .sort();
     expect(versions).toEqual(['processed', 'superseded']);
   });
 });

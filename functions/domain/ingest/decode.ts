@@ -3,8 +3,9 @@
  * UTF-8/UTF-16; otherwise the first 64 KiB decide between UTF-8 and GB18030 (a superset of
  * GBK, common in Chinese telephony exports). Binary content is refused before parsing.
  */
-import { createGunzip } from 'node:zlib';
+
 import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { RejectedFileError } from '../formats/types.js';
 
 const SNIFF_BYTES = 64 * 1024;

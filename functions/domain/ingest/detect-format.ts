@@ -13,7 +13,10 @@ function firstLine(text: string): string {
 }
 
 function csvColumns(line: string): string[] {
-  const delim = [',', ';', '\t'].reduce((best, d) => (line.split(d).length > line.split(best).length ? d : best), ',');
+  const delim = [',', ';', '\t'].reduce(
+    (best, d) => (line.split(d).length > line.split(best).length ? d : best),
+    ',',
+  );
   return line.split(delim).map((c) => c.trim().replace(/^"|"$/g, '').trim().toLowerCase());
 }
 
@@ -31,7 +34,9 @@ export function detectFormat(kind: Exclude<ExportKind, 'config'>, head: string):
     );
   }
   if (line.startsWith('{') || line.startsWith('[')) {
-    throw new RejectedFileError(`unsupported format for ${kind}/: expected a CSV file with a header row, found JSON`);
+    throw new RejectedFileError(
+      `unsupported format for ${kind}/: expected a CSV file with a header row, found JSON`,
+    );
   }
   const formats: Record<Exclude<ExportKind, 'config' | 'cdr'>, ExportFormat> = {
     survey: 'survey-csv',

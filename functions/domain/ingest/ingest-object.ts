@@ -5,10 +5,10 @@
  * cannot be read at all is rejected, with the reason.
  */
 import { type CenterConfig, CenterConfigSchema } from '../config.js';
-import type { AgentStateInterval, RecordKind, RecordOfKind } from '../records.js';
-import { addDays, localDayBounds, localParts } from '../time.js';
 import type { ExportFormat, ExportKind, ParseContext, ParserFactory, RowSink } from '../formats/types.js';
 import { RejectedFileError } from '../formats/types.js';
+import type { AgentStateInterval, RecordKind, RecordOfKind } from '../records.js';
+import { addDays, localDayBounds, localParts } from '../time.js';
 import { GzipNdjsonBuffer } from './curated-buffer.js';
 import { decodeObject } from './decode.js';
 import { detectFormat } from './detect-format.js';
@@ -80,7 +80,10 @@ function emptyResult(kind: ExportKind): IngestResult {
 }
 
 /** The pieces of an interval on each local day it spans (interfaces.md §2: clipped to each local day). */
-export function splitByLocalDay(interval: AgentStateInterval, timeZone: string): Array<[string, AgentStateInterval]> {
+export function splitByLocalDay(
+  interval: AgentStateInterval,
+  timeZone: string,
+): Array<[string, AgentStateInterval]> {
   const out: Array<[string, AgentStateInterval]> = [];
   let date = localParts(interval.start, timeZone).date;
   for (let guard = 0; guard < 400; guard++) {
@@ -138,8 +141,12 @@ async function ingestConfig(result: IngestResult, chunks: AsyncIterable<string>)
   }
   const parsed = CenterConfigSchema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(document)'}: ${i.message}`);
-    throw new RejectedFileError(`config fails the schema; the previous configuration stays in force: ${issues.join('; ')}`);
+    const issues = parsed.error.issues.map(
+      (i) => `${i.path.length ? i.path.join('.') : '(document)'}: ${i.message}`,
+    );
+    throw new RejectedFileError(
+      `config fails the schema; the previous configuration stays in force: ${issues.join('; ')}`,
+    );
   }
   result.rows_accepted = 1;
   result.status = 'processed';
@@ -239,8 +246,11 @@ async function ingestRows(
   result.groups = [...groups.values()]
     .map((g) => ({ kind: g.kind, date: g.date, records: g.buf.count, body: g.buf.body() }))
     .sort((a, b) => `${a.kind}|${a.date}`.localeCompare(`${b.kind}|${b.date}`));
-  if (result.rows_quarantined > 0) result.quarantine = { rows: result.rows_quarantined, body: quarantine.body() };
-  result.quarantine_reasons = Object.fromEntries([...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20));
+  if (result.rows_quarantined > 0)
+    result.quarantine = { rows: result.rows_quarantined, body: quarantine.body() };
+  result.quarantine_reasons = Object.fromEntries(
+    [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20),
+  );
   if (result.rows_read === 0) result.reason = 'no data rows (header only)';
   else if (result.rows_quarantined > 0) {
     const top = Object.entries(result.quarantine_reasons)

@@ -21,7 +21,11 @@ export function routeObjectKey(key: string): ObjectRoute {
     const file = parts.length === 3 && second === 'centers' ? third : undefined;
     const center = file?.endsWith('.json') ? file.slice(0, -'.json'.length) : undefined;
     if (center === undefined || !CENTER_ID_PATTERN.test(center)) {
-      return { ok: false, center: UNROUTED_CENTER, reason: 'config objects must be named config/centers/{center}.json' };
+      return {
+        ok: false,
+        center: UNROUTED_CENTER,
+        reason: 'config objects must be named config/centers/{center}.json',
+      };
     }
     return { ok: true, kind: 'config', center };
   }
