@@ -1,0 +1,799 @@
+/**
+ * The KPI engine: every metric of kpis.md §3 at every scope of §2 for one centre-day, as a
+ * pure function of that day's (deduplicated) records — recomputed whole, never incremented
+ * (architecture.md rule 1). One pass over the contacts accumulates numeric sums into one
+ * accumulator per (scope, id); ratios are formed at the end, so a 1M-contact day costs a few
+ * map look-ups per contact and no per-contact allocation.
+ *
+ * Which records appear:
+ * - `center`: whenever the day has anything to show (a segment, a QA evaluation, an unmatched
+ *   survey or staffed time); a day with nothing yields no records at all.
+ * - `queue`: every non-empty queue carried by a segment of the day (inbound, transfer or
+ *   outbound campaign).
+ * - `agent`: an agent who handled a segment, made an outbound attempt, was QA-evaluated, or
+ *   has staffed time (agent states) on the day — an agent logged in all day who handled
+ *   nothing is exactly what a manager wants to see.
+ * - `team`: every team of an agent that appears.
+ * - `hour`: every local hour `00`–`23` in which a segment of the day starts.
+ * Records without an agent (abandons, unconnected dialler calls, a handled segment missing
+ * its agent) count at centre, queue and hour scope only: no team can be credited with them.
+ */
+import type { Parameters } from '../config.js';
+import type {
+  AgentStateInterval,
+  ContactRecord,
+  QaEvaluation,
+  RosterEntry,
+  SurveyResponse,
+} from '../records.js';
+import { localDayBounds, localParts } from '../time.js';
+import { metricsAtScope, type Scope } from './catalog.js';
+import { rosterInForce } from './dedupe.js';
+
+export interface DayInput {
+  center: string;
+  /** Local calendar date YYYY-MM-DD in params.timezone. */
+  date: string;
+  params: Parameters;
+  /**
+   * Deduplicated contacts of the centre: every contact whose initiated_at falls on `date`, plus
+   * at least those within fcr_window_seconds after the day's end. Contacts outside the day are
+   * used only as FCR repeat candidates and to recognise surveys and evaluations of contacts
+   * of other days (so they are neither joined nor counted as unmatched here).
+   */
+  contacts: readonly ContactRecord[];
+  /**
+   * Deduplicated responses that may match contacts of the day. A response matching no contact
+   * of `contacts` counts in the centre's unmatched_surveys when responded_at falls on `date`.
+   */
+  surveys: readonly SurveyResponse[];
+  /**
+   * Deduplicated evaluations that may match contacts of the day. One whose contact is not in
+   * `contacts` counts on its evaluated_at day at centre, team and agent scope only.
+   */
+  qa: readonly QaEvaluation[];
+  /** All roster rows of the centre; the row in force on `date` is picked here. */
+  roster: readonly RosterEntry[];
+  /** Agent-state intervals touching the day (clipped here); null or empty = no data → occupancy null. */
+  agentStates: readonly AgentStateInterval[] | null;
+}
+
+export interface KpiRecord {
+  scope: Scope;
+  id: string;
+  /** Exactly the catalog's metrics at this scope; null where undefined (zero denominator). */
+  metrics: Record<string, number | null>;
+}
+
+export const UNASSIGNED_TEAM = 'unassigned';
+
+const QUARTER_HOUR_MS = 900_000;
+const ACTIVE = 1;
+const OUTBOUND = 2;
+const NO_AGENTS = new Uint8Array(0);
+
+/** Numeric sums of one (scope, id); every metric is a ratio or copy of these. */
+class Tally {
+  offered = 0;
+  answered = 0;
+  abandoned = 0;
+  shortAbandoned = 0;
+  withinServiceLevel = 0;
+  offeredQueueSeconds = 0;
+  answeredQueueSeconds = 0;
+
+  handled = 0;
+  talkSeconds = 0;
+  holdSeconds = 0;
+  acwSeconds = 0;
+  ringSeconds = 0;
+  agentsActive = 0;
+  fcrEligible = 0;
+  repeated = 0;
+  csatResponses = 0;
+  csatScoreSum = 0;
+  csatTop2 = 0;
+  complaints = 0;
+  qaEvaluations = 0;
+  qaScoreSum = 0;
+  qaPassed = 0;
+  qaFatal = 0;
+
+  outboundAttempts = 0;
+  outboundConnected = 0;
+  outboundSuccesses = 0;
+  outboundAgents = 0;
+
+  /** Agents with agent-state data, their (staffed − break) seconds and their handle seconds. */
+  staffedAgents = 0;
+  staffedSeconds = 0;
+  staffedHandleSeconds = 0;
+
+  unmatchedSurveys = 0;
+
+  /** Per agent index: which distinct-agent counts (ACTIVE, OUTBOUND) already include it. */
+  private agentsSeen = NO_AGENTS;
+
+  /** True the first time `agentIndex` is marked with `flag` here. */
+  markAgent(agentIndex: number, flag: number): boolean {
+    if (agentIndex >= this.agentsSeen.length) {
+      const grown = new Uint8Array(Math.max(64, agentIndex * 2));
+      grown.set(this.agentsSeen);
+      this.agentsSeen = grown;
+    }
+    const seen = this.agentsSeen[agentIndex] as number;
+    if (seen & flag) return false;
+    this.agentsSeen[agentIndex] = seen | flag;
+    return true;
+  }
+
+  /** Adds an agent's day into its team (an agent belongs to one team, so distinct counts add). */
+  add(o: Tally): void {
+    this.offered += o.offered;
+    this.answered += o.answered;
+    this.abandoned += o.abandoned;
+    this.shortAbandoned += o.shortAbandoned;
+    this.withinServiceLevel += o.withinServiceLevel;
+    this.offeredQueueSeconds += o.offeredQueueSeconds;
+    this.answeredQueueSeconds += o.answeredQueueSeconds;
+    this.handled += o.handled;
+    this.talkSeconds += o.talkSeconds;
+    this.holdSeconds += o.holdSeconds;
+    this.acwSeconds += o.acwSeconds;
+    this.ringSeconds += o.ringSeconds;
+    this.agentsActive += o.agentsActive;
+    this.fcrEligible += o.fcrEligible;
+    this.repeated += o.repeated;
+    this.csatResponses += o.csatResponses;
+    this.csatScoreSum += o.csatScoreSum;
+    this.csatTop2 += o.csatTop2;
+    this.complaints += o.complaints;
+    this.qaEvaluations += o.qaEvaluations;
+    this.qaScoreSum += o.qaScoreSum;
+    this.qaPassed += o.qaPassed;
+    this.qaFatal += o.qaFatal;
+    this.outboundAttempts += o.outboundAttempts;
+    this.outboundConnected += o.outboundConnected;
+    this.outboundSuccesses += o.outboundSuccesses;
+    this.outboundAgents += o.outboundAgents;
+    this.staffedAgents += o.staffedAgents;
+    this.staffedSeconds += o.staffedSeconds;
+    this.staffedHandleSeconds += o.staffedHandleSeconds;
+  }
+}
+
+/** One agent's day: its tally, its index for distinct counts, and the Connect team hint seen. */
+interface AgentDay {
+  id: string;
+  index: number;
+  tally: Tally;
+  teamHint: string;
+  teamHintAt: number;
+  teamHintContact: string;
+}
+
+const ratio = (n: number, d: number): number | null => (d === 0 ? null : n / d);
+const staffed = (t: Tally, v: number): number | null => (t.staffedAgents === 0 ? null : v);
+
+/** Formulas of kpis.md §3 over a tally; keys are exactly the catalog's metric names. */
+const FORMULAS: Record<string, (t: Tally, p: Parameters) => number | null> = {
+  offered: (t) => t.offered,
+  answered: (t) => t.answered,
+  abandoned: (t) => t.abandoned,
+  short_abandoned: (t) => t.shortAbandoned,
+  answer_rate: (t) => ratio(t.answered, t.offered),
+  abandon_rate: (t) => ratio(t.abandoned, t.offered),
+  service_level: (t) => ratio(t.withinServiceLevel, t.offered),
+  asa_seconds: (t) => ratio(t.answeredQueueSeconds, t.answered),
+  avg_queue_seconds: (t) => ratio(t.offeredQueueSeconds, t.offered),
+
+  handled: (t) => t.handled,
+  aht_seconds: (t) => ratio(t.talkSeconds + t.holdSeconds + t.acwSeconds, t.handled),
+  avg_talk_seconds: (t) => ratio(t.talkSeconds, t.handled),
+  avg_hold_seconds: (t) => ratio(t.holdSeconds, t.handled),
+  avg_acw_seconds: (t) => ratio(t.acwSeconds, t.handled),
+  avg_ring_seconds: (t) => ratio(t.ringSeconds, t.handled),
+  avg_rings: (t, p) => ratio(t.ringSeconds, t.handled * p.ring_cycle_seconds),
+  agents_active: (t) => t.agentsActive,
+  handled_per_agent: (t) => ratio(t.handled, t.agentsActive),
+  staffed_seconds: (t) => staffed(t, t.staffedSeconds),
+  handle_seconds: (t) => staffed(t, t.staffedHandleSeconds),
+  occupancy: (t) => (t.staffedAgents === 0 ? null : ratio(t.staffedHandleSeconds, t.staffedSeconds)),
+
+  fcr_eligible: (t) => t.fcrEligible,
+  repeated: (t) => t.repeated,
+  fcr_rate: (t) => (t.fcrEligible === 0 ? null : 1 - t.repeated / t.fcrEligible),
+  repeat_rate: (t) => ratio(t.repeated, t.fcrEligible),
+  csat_responses: (t) => t.csatResponses,
+  csat_avg: (t) => ratio(t.csatScoreSum, t.csatResponses),
+  csat_top2_rate: (t) => ratio(t.csatTop2, t.csatResponses),
+  survey_response_rate: (t) => ratio(t.csatResponses, t.handled),
+  unmatched_surveys: (t) => t.unmatchedSurveys,
+  complaints: (t) => t.complaints,
+  complaint_rate_per_1000: (t) => ratio(t.complaints * 1000, t.handled),
+  qa_evaluations: (t) => t.qaEvaluations,
+  qa_avg_score: (t) => ratio(t.qaScoreSum, t.qaEvaluations),
+  qa_pass_rate: (t) => ratio(t.qaPassed, t.qaEvaluations),
+  qa_fatal_errors: (t) => t.qaFatal,
+
+  outbound_attempts: (t) => t.outboundAttempts,
+  outbound_connected: (t) => t.outboundConnected,
+  outbound_connect_rate: (t) => ratio(t.outboundConnected, t.outboundAttempts),
+  outbound_successes: (t) => t.outboundSuccesses,
+  outbound_agents: (t) => t.outboundAgents,
+  outbound_attempts_per_agent: (t) => ratio(t.outboundAttempts, t.outboundAgents),
+};
+
+function addOffered(t: Tally, queueSeconds: number, answered: boolean, withinServiceLevel: boolean): void {
+  t.offered++;
+  t.offeredQueueSeconds += queueSeconds;
+  if (answered) {
+    t.answered++;
+    t.answeredQueueSeconds += queueSeconds;
+    if (withinServiceLevel) t.withinServiceLevel++;
+  } else {
+    t.abandoned++;
+  }
+}
+
+function addHandled(
+  t: Tally,
+  c: ContactRecord,
+  fcrEligible: number,
+  repeated: number,
+  survey: SurveyResponse | undefined,
+  complaint: number,
+): void {
+  t.handled++;
+  t.talkSeconds += c.talk_seconds;
+  t.holdSeconds += c.hold_seconds;
+  t.acwSeconds += c.acw_seconds;
+  t.ringSeconds += c.ring_seconds;
+  t.fcrEligible += fcrEligible;
+  t.repeated += repeated;
+  t.complaints += complaint;
+  if (survey) {
+    t.csatResponses++;
+    t.csatScoreSum += survey.score;
+    if (survey.score >= 4) t.csatTop2++;
+  }
+}
+
+function addQa(t: Tally, e: QaEvaluation, passScore: number): void {
+  t.qaEvaluations++;
+  t.qaScoreSum += e.score;
+  if (e.fatal) t.qaFatal++;
+  else if (e.score >= passScore) t.qaPassed++;
+}
+
+function kpiRecord(scope: Scope, id: string, tally: Tally, params: Parameters): KpiRecord {
+  const metrics: Record<string, number | null> = {};
+  for (const def of metricsAtScope(scope)) {
+    const formula = FORMULAS[def.name];
+    if (!formula) throw new Error(`no formula for catalog metric ${def.name}`);
+    metrics[def.name] = formula(tally, params);
+  }
+  return { scope, id, metrics };
+}
+
+/** Codes are matched trimmed and case-insensitively ("Complaint" is a complaint code too). */
+function codeMatcher(codes: readonly string[]): (disposition: string) => boolean {
+  const wanted = new Set(codes.map((c) => c.trim().toLowerCase()));
+  const memo = new Map<string, boolean>();
+  return (disposition) => {
+    if (disposition === '' || wanted.size === 0) return false;
+    let hit = memo.get(disposition);
+    if (hit === undefined) {
+      hit = wanted.has(disposition.trim().toLowerCase());
+      memo.set(disposition, hit);
+    }
+    return hit;
+  };
+}
+
+/** FNV-1a over every UTF-16 code unit (structured ids may differ anywhere). */
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * Dense ids for strings on typed arrays (open addressing, linear probing). A day joins a
+ * million contact ids and caller tokens: a Map<string, …> that size costs hundreds of
+ * nanoseconds an operation, this a few tens and no allocation per key. Equal hashes are
+ * confirmed by comparing the strings, so a collision costs time, never a wrong answer.
+ */
+class StringIndex {
+  /** id + 1 per slot; 0 = empty. */
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+  private readonly hashes: Uint32Array;
+  private readonly keys: string[] = [];
+
+  /** `capacity`: the most distinct keys that will be added. */
+  constructor(capacity: number) {
+    let size = 16;
+    while (size < capacity * 2) size *= 2;
+    this.slots = new Int32Array(size);
+    this.mask = size - 1;
+    this.hashes = new Uint32Array(Math.max(capacity, 1));
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** The id of `key` (whose hash is `h`), or -1. */
+  find(key: string, h: number): number {
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const id = (this.slots[slot] as number) - 1;
+      if (id < 0 || (this.hashes[id] === h && this.keys[id] === key)) return id;
+    }
+  }
+
+  /** The id of `key` (whose hash is `h`), given the next dense id if new. */
+  add(key: string, h: number): number {
+    let slot = h & this.mask;
+    for (; ; slot = (slot + 1) & this.mask) {
+      const id = (this.slots[slot] as number) - 1;
+      if (id < 0) break;
+      if (this.hashes[id] === h && this.keys[id] === key) return id;
+    }
+    const id = this.keys.length;
+    this.keys.push(key);
+    this.hashes[id] = h;
+    this.slots[slot] = id + 1;
+    return id;
+  }
+}
+
+/**
+ * Counting sort of item indices by group: the items of group g are
+ * order[start[g]] … order[start[g + 1] − 1], in index order. Items with group −1 are left out.
+ */
+function groupIndices(groupOf: Int32Array, groups: number): { start: Int32Array; order: Int32Array } {
+  const start = new Int32Array(groups + 1);
+  for (let i = 0; i < groupOf.length; i++) {
+    const g = groupOf[i] as number;
+    if (g >= 0) start[g + 1] = (start[g + 1] as number) + 1;
+  }
+  for (let g = 0; g < groups; g++) start[g + 1] = (start[g + 1] as number) + (start[g] as number);
+  const cursor = start.slice(0, groups);
+  const order = new Int32Array(start[groups] as number);
+  for (let i = 0; i < groupOf.length; i++) {
+    const g = groupOf[i] as number;
+    if (g < 0) continue;
+    order[cursor[g] as number] = i;
+    cursor[g] = (cursor[g] as number) + 1;
+  }
+  return { start, order };
+}
+
+/**
+ * FCR repeats: flags each answered inbound segment X of the day with a caller_token for which
+ * another inbound segment Y of the same caller starts within (0, window] after it.
+ *
+ * A million records scattered over the heap make every random read a cache miss, so one
+ * sequential pass reads each record once, and the candidates (inbound segments with a caller)
+ * are scattered straight into buckets by the top bits of their token's hash, as parallel typed
+ * arrays. Each bucket (about one candidate) is sorted by (hash, time); a run of equal hashes is
+ * one caller (confirmed by comparing the tokens), and a forward pointer finds each X's first
+ * strictly later segment — all on contiguous memory.
+ */
+function findRepeats(
+  contacts: readonly ContactRecord[],
+  start: number,
+  end: number,
+  windowMs: number,
+): Uint8Array {
+  const n = contacts.length;
+  const repeated = new Uint8Array(n);
+  let m = 0;
+  for (const c of contacts) if (c.direction === 'inbound' && c.caller_token !== '') m++;
+  let bits = 1;
+  while (bits < 24 && 1 << bits < m) bits++;
+  const shift = 32 - bits;
+  const buckets = 1 << bits;
+
+  const hashOf = new Uint32Array(n);
+  const bucketStart = new Int32Array(buckets + 1);
+  for (let i = 0; i < n; i++) {
+    const c = contacts[i] as ContactRecord;
+    if (c.direction !== 'inbound' || c.caller_token === '') continue;
+    const h = hashString(c.caller_token);
+    hashOf[i] = h;
+    const b = (h >>> shift) + 1;
+    bucketStart[b] = (bucketStart[b] as number) + 1;
+  }
+  for (let b = 0; b < buckets; b++)
+    bucketStart[b + 1] = (bucketStart[b + 1] as number) + (bucketStart[b] as number);
+
+  const cursor = bucketStart.slice(0, buckets);
+  const hash = new Uint32Array(m);
+  const time = new Float64Array(m);
+  const index = new Int32Array(m);
+  const eligible = new Uint8Array(m);
+  const token: string[] = new Array(m);
+  for (let i = 0; i < n; i++) {
+    const c = contacts[i] as ContactRecord;
+    if (c.direction !== 'inbound' || c.caller_token === '') continue;
+    const h = hashOf[i] as number;
+    const b = h >>> shift;
+    const k = cursor[b] as number;
+    cursor[b] = k + 1;
+    const t = c.initiated_at;
+    hash[k] = h;
+    time[k] = t;
+    index[k] = i;
+    eligible[k] = c.outcome === 'answered' && t >= start && t < end ? 1 : 0;
+    token[k] = c.caller_token;
+  }
+
+  const swap = (a: number, b: number): void => {
+    [hash[a], hash[b]] = [hash[b] as number, hash[a] as number];
+    [time[a], time[b]] = [time[b] as number, time[a] as number];
+    [index[a], index[b]] = [index[b] as number, index[a] as number];
+    [eligible[a], eligible[b]] = [eligible[b] as number, eligible[a] as number];
+    [token[a], token[b]] = [token[b] as string, token[a] as string];
+  };
+  const after = (a: number, b: number): boolean =>
+    (hash[a] as number) > (hash[b] as number) ||
+    (hash[a] === hash[b] && (time[a] as number) > (time[b] as number));
+  for (let b = 0; b < buckets; b++) {
+    const lo = bucketStart[b] as number;
+    const hi = bucketStart[b + 1] as number;
+    if (hi - lo <= 16) {
+      // Insertion sort: a bucket holds about one candidate, or a few calls of one caller.
+      for (let k = lo + 1; k < hi; k++) for (let j = k; j > lo && after(j - 1, j); j--) swap(j - 1, j);
+      continue;
+    }
+    // A caller with many calls (a trunk number, a test line): sort positions, then permute.
+    const sorted = Array.from({ length: hi - lo }, (_, j) => lo + j).sort((x, y) =>
+      after(x, y) ? 1 : after(y, x) ? -1 : 0,
+    );
+    const moved = sorted.map((k) => [hash[k], time[k], index[k], eligible[k], token[k]] as const);
+    moved.forEach(([h, t, i, e, tok], j) => {
+      hash[lo + j] = h as number;
+      time[lo + j] = t as number;
+      index[lo + j] = i as number;
+      eligible[lo + j] = e as number;
+      token[lo + j] = tok as string;
+    });
+  }
+
+  /** Flags repeats among candidates at positions seq[lo..hi), one caller in time order. */
+  const flagRepeats = (seq: ArrayLike<number>, lo: number, hi: number): void => {
+    let next = lo;
+    for (let k = lo; k < hi; k++) {
+      const x = seq[k] as number;
+      if (!eligible[x]) continue;
+      const t = time[x] as number;
+      if (next <= k) next = k + 1;
+      while (next < hi && (time[seq[next] as number] as number) <= t) next++;
+      if (next < hi && (time[seq[next] as number] as number) - t <= windowMs)
+        repeated[index[x] as number] = 1;
+    }
+  };
+  const positions = Int32Array.from({ length: m }, (_, k) => k);
+  for (let lo = 0; lo < m; ) {
+    let hi = lo + 1;
+    while (hi < m && hash[hi] === hash[lo]) hi++;
+    if (hi - lo > 1) {
+      let oneCaller = true;
+      for (let k = lo + 1; k < hi && oneCaller; k++) oneCaller = token[k] === token[lo];
+      if (oneCaller) flagRepeats(positions, lo, hi);
+      else {
+        // Two tokens share a hash: split the run by token, keeping time order.
+        const callers = new Map<string, number[]>();
+        for (let k = lo; k < hi; k++) {
+          const list = callers.get(token[k] as string);
+          if (list) list.push(k);
+          else callers.set(token[k] as string, [k]);
+        }
+        for (const list of callers.values()) flagRepeats(list, 0, list.length);
+      }
+    }
+    lo = hi;
+  }
+  return repeated;
+}
+
+/** The union of intervals as sorted, disjoint intervals (sorts its argument in place). */
+function mergeIntervals(intervals: [number, number][]): [number, number][] {
+  intervals.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [s, e] of intervals) {
+    const last = merged[merged.length - 1];
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e);
+    else merged.push([s, e]);
+  }
+  return merged;
+}
+
+function overlapMs(a: [number, number][], b: [number, number][]): number {
+  let total = 0;
+  let j = 0;
+  for (const [s, e] of a) {
+    while (j < b.length && (b[j] as [number, number])[1] <= s) j++;
+    for (let k = j; k < b.length && (b[k] as [number, number])[0] < e; k++) {
+      const [bs, be] = b[k] as [number, number];
+      total += Math.min(e, be) - Math.max(s, bs);
+    }
+  }
+  return total;
+}
+
+/**
+ * (staffed − break) seconds per agent, clipped to the local day, for agents staffed during it.
+ * Overlapping intervals count once, and only break time inside staffed time is deducted.
+ */
+function availableSeconds(
+  states: readonly AgentStateInterval[],
+  start: number,
+  end: number,
+): Map<string, number> {
+  const byAgent = new Map<string, { staffed: [number, number][]; onBreak: [number, number][] }>();
+  for (const s of states) {
+    const from = Math.max(s.start, start);
+    const to = Math.min(s.end, end);
+    if (!(to > from)) continue;
+    let agent = byAgent.get(s.agent_id);
+    if (!agent) {
+      agent = { staffed: [], onBreak: [] };
+      byAgent.set(s.agent_id, agent);
+    }
+    (s.state === 'staffed' ? agent.staffed : agent.onBreak).push([from, to]);
+  }
+  const available = new Map<string, number>();
+  for (const [agentId, { staffed, onBreak }] of byAgent) {
+    if (staffed.length === 0) continue;
+    const staffedUnion = mergeIntervals(staffed);
+    let ms = 0;
+    for (const [s, e] of staffedUnion) ms += e - s;
+    ms -= overlapMs(staffedUnion, mergeIntervals(onBreak));
+    available.set(agentId, ms / 1000);
+  }
+  return available;
+}
+
+/** Local hour (0–23) of each quarter hour of the day: both 01:00 hours on a fall-back day are 1. */
+function hourOfQuarter(start: number, end: number, timezone: string): Uint8Array {
+  const table = new Uint8Array(Math.ceil((end - start) / QUARTER_HOUR_MS));
+  for (let q = 0; q < table.length; q++)
+    table[q] = Number(localParts(start + q * QUARTER_HOUR_MS, timezone).hour);
+  return table;
+}
+
+function byId<T>(a: [string, T], b: [string, T]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+/**
+ * Every KPI of the centre-day at every scope: centre first, then queues, teams, agents, hours
+ * (ids sorted); [] for a day with no data.
+ */
+export function computeDayKpis(input: DayInput): KpiRecord[] {
+  const { params, contacts } = input;
+  const { start, end } = localDayBounds(input.date, params.timezone);
+  const hourOf = hourOfQuarter(start, end, params.timezone);
+  const isComplaintCode = codeMatcher(params.complaint_codes);
+  const isSuccessCode = codeMatcher(params.success_codes);
+  const shortAbandon = params.short_abandon_seconds;
+  const serviceLevel = params.service_level_seconds;
+  const qaPass = params.qa_pass_score;
+  const repeatedFlags = findRepeats(contacts, start, end, params.fcr_window_seconds * 1000);
+
+  const center = new Tally();
+  const queues = new Map<string, Tally>();
+  const hours: (Tally | undefined)[] = new Array(24);
+  const agents = new Map<string, AgentDay>();
+
+  const queueTally = (queue: string): Tally => {
+    let t = queues.get(queue);
+    if (!t) {
+      t = new Tally();
+      queues.set(queue, t);
+    }
+    return t;
+  };
+  const agentDay = (id: string): AgentDay => {
+    let a = agents.get(id);
+    if (!a) {
+      a = {
+        id,
+        index: agents.size,
+        tally: new Tally(),
+        teamHint: '',
+        teamHintAt: -Infinity,
+        teamHintContact: '',
+      };
+      agents.set(id, a);
+    }
+    return a;
+  };
+
+  // Join indexes by contact_id; what stays unmatched after the pass matched no contact.
+  const surveys = input.surveys;
+  const surveyIndex = new StringIndex(surveys.length);
+  const surveyById: SurveyResponse[] = [];
+  for (const s of surveys) surveyById[surveyIndex.add(s.contact_id, hashString(s.contact_id))] = s;
+  const surveyMatched = new Uint8Array(surveyIndex.size);
+  const qa = input.qa;
+  const qaIndex = new StringIndex(qa.length);
+  const qaGroupOf = new Int32Array(qa.length);
+  for (let k = 0; k < qa.length; k++) {
+    const e = qa[k] as QaEvaluation;
+    qaGroupOf[k] = qaIndex.add(e.contact_id, hashString(e.contact_id));
+  }
+  // A contact may have several evaluations.
+  const { start: qaStart, order: qaOrder } = groupIndices(qaGroupOf, qaIndex.size);
+  const qaMatched = new Uint8Array(qaIndex.size);
+  const joining = surveys.length > 0 || qa.length > 0;
+
+  for (let i = 0; i < contacts.length; i++) {
+    const c = contacts[i] as ContactRecord;
+    let survey: SurveyResponse | undefined;
+    let qaGroup = -1;
+    if (joining) {
+      const h = hashString(c.contact_id);
+      const sid = surveyIndex.find(c.contact_id, h);
+      if (sid >= 0) {
+        surveyMatched[sid] = 1;
+        survey = surveyById[sid];
+      }
+      qaGroup = qaIndex.find(c.contact_id, h);
+      if (qaGroup >= 0) qaMatched[qaGroup] = 1;
+    }
+    const t = c.initiated_at;
+    if (!(t >= start && t < end)) continue;
+
+    const hourIndex = hourOf[Math.floor((t - start) / QUARTER_HOUR_MS)] as number;
+    let hour = hours[hourIndex];
+    if (!hour) {
+      hour = new Tally();
+      hours[hourIndex] = hour;
+    }
+    const queue = c.queue === '' ? undefined : queueTally(c.queue);
+    const agent = c.agent_id === '' ? undefined : agentDay(c.agent_id);
+    if (agent && c.team_hint) {
+      // The agent's latest record of the day carries its current Connect hierarchy group.
+      if (t > agent.teamHintAt || (t === agent.teamHintAt && c.contact_id > agent.teamHintContact)) {
+        agent.teamHint = c.team_hint;
+        agent.teamHintAt = t;
+        agent.teamHintContact = c.contact_id;
+      }
+    }
+
+    if (c.direction === 'outbound') {
+      const connected = c.outcome === 'connected' ? 1 : 0;
+      const success = isSuccessCode(c.disposition) ? 1 : 0;
+      center.outboundAttempts++;
+      center.outboundConnected += connected;
+      center.outboundSuccesses += success;
+      hour.outboundAttempts++;
+      hour.outboundConnected += connected;
+      hour.outboundSuccesses += success;
+      if (queue) {
+        queue.outboundAttempts++;
+        queue.outboundConnected += connected;
+        queue.outboundSuccesses += success;
+      }
+      if (agent) {
+        const a = agent.tally;
+        a.outboundAttempts++;
+        a.outboundConnected += connected;
+        a.outboundSuccesses += success;
+        if (center.markAgent(agent.index, OUTBOUND)) center.outboundAgents++;
+        if (hour.markAgent(agent.index, OUTBOUND)) hour.outboundAgents++;
+        if (queue?.markAgent(agent.index, OUTBOUND)) queue.outboundAgents++;
+      }
+    } else {
+      const inbound = c.direction === 'inbound';
+      const answered = c.outcome === 'answered';
+      const qs = c.queue_seconds;
+      // A segment with no queue never entered one: not offered (it may still be handled).
+      if (queue && (answered || c.outcome === 'abandoned')) {
+        if (!answered && qs < shortAbandon) {
+          queue.shortAbandoned++;
+          if (inbound) {
+            center.shortAbandoned++;
+            hour.shortAbandoned++;
+          }
+        } else {
+          const within = answered && qs <= serviceLevel;
+          addOffered(queue, qs, answered, within);
+          if (inbound) {
+            addOffered(center, qs, answered, within);
+            addOffered(hour, qs, answered, within);
+          }
+        }
+      }
+      if (answered) {
+        const eligible = inbound && c.caller_token !== '' ? 1 : 0;
+        const repeated = repeatedFlags[i] as number;
+        const complaint = survey?.complaint || isComplaintCode(c.disposition) ? 1 : 0;
+        addHandled(center, c, eligible, repeated, survey, complaint);
+        addHandled(hour, c, eligible, repeated, survey, complaint);
+        if (queue) addHandled(queue, c, eligible, repeated, survey, complaint);
+        if (agent) {
+          addHandled(agent.tally, c, eligible, repeated, survey, complaint);
+          if (center.markAgent(agent.index, ACTIVE)) center.agentsActive++;
+          if (hour.markAgent(agent.index, ACTIVE)) hour.agentsActive++;
+          if (queue?.markAgent(agent.index, ACTIVE)) queue.agentsActive++;
+        }
+      }
+    }
+
+    if (qaGroup >= 0) {
+      for (let k = qaStart[qaGroup] as number; k < (qaStart[qaGroup + 1] as number); k++) {
+        const e = qa[qaOrder[k] as number] as QaEvaluation;
+        addQa(center, e, qaPass);
+        addQa(hour, e, qaPass);
+        if (queue) addQa(queue, e, qaPass);
+        // The evaluated agent is credited; the contact's agent stands in when the form omits it.
+        const evaluated = e.agent_id || c.agent_id;
+        if (evaluated) addQa(agentDay(evaluated).tally, e, qaPass);
+      }
+    }
+  }
+
+  surveyById.forEach((s, id) => {
+    if (!surveyMatched[id] && s.responded_at >= start && s.responded_at < end) center.unmatchedSurveys++;
+  });
+  for (let k = 0; k < qa.length; k++) {
+    const e = qa[k] as QaEvaluation;
+    if (qaMatched[qaGroupOf[k] as number] || !(e.evaluated_at >= start && e.evaluated_at < end)) continue;
+    addQa(center, e, qaPass);
+    if (e.agent_id) addQa(agentDay(e.agent_id).tally, e, qaPass);
+  }
+
+  const available = input.agentStates?.length
+    ? availableSeconds(input.agentStates, start, end)
+    : new Map<string, number>();
+  for (const id of available.keys()) agentDay(id);
+
+  const roster = rosterInForce(input.roster, input.date);
+  const teams = new Map<string, Tally>();
+  const agentRecords: [string, Tally][] = [];
+  for (const a of agents.values()) {
+    const t = a.tally;
+    const seconds = available.get(a.id);
+    if (seconds !== undefined) {
+      t.staffedAgents = 1;
+      t.staffedSeconds = seconds;
+      t.staffedHandleSeconds = t.talkSeconds + t.holdSeconds + t.acwSeconds;
+      center.staffedAgents++;
+      center.staffedSeconds += seconds;
+      center.staffedHandleSeconds += t.staffedHandleSeconds;
+    }
+    t.agentsActive = t.handled > 0 ? 1 : 0;
+    t.outboundAgents = t.outboundAttempts > 0 ? 1 : 0;
+    if (t.handled === 0 && t.outboundAttempts === 0 && t.qaEvaluations === 0 && t.staffedAgents === 0)
+      continue;
+    const team = roster.get(a.id)?.team || a.teamHint || UNASSIGNED_TEAM;
+    let teamTally = teams.get(team);
+    if (!teamTally) {
+      teamTally = new Tally();
+      teams.set(team, teamTally);
+    }
+    teamTally.add(t);
+    agentRecords.push([a.id, t]);
+  }
+
+  const dayHasData =
+    queues.size > 0 ||
+    agentRecords.length > 0 ||
+    hours.some((t) => t !== undefined) ||
+    center.qaEvaluations > 0 ||
+    center.unmatchedSurveys > 0;
+  if (!dayHasData) return [];
+  const records: KpiRecord[] = [kpiRecord('center', input.center, center, params)];
+  for (const [id, t] of [...queues].sort(byId)) records.push(kpiRecord('queue', id, t, params));
+  for (const [id, t] of [...teams].sort(byId)) records.push(kpiRecord('team', id, t, params));
+  for (const [id, t] of agentRecords.sort(byId)) records.push(kpiRecord('agent', id, t, params));
+  hours.forEach((t, h) => {
+    if (t) records.push(kpiRecord('hour', h < 10 ? `0${h}` : String(h), t, params));
+  });
+  return records;
+}
