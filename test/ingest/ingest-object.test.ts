@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { PARSERS } from '../../functions/domain/formats/registry.js';
 import { ingestObject, splitByLocalDay } from '../../functions/domain/ingest/ingest-object.js';
 
-const tokenizeCaller = (raw: string) => (raw ? `tok_${createHash('sha256').update(raw).digest('hex').slice(0, 8)}` : '');
+const tokenizeCaller = (raw: string) =>
+  raw ? `tok_${createHash('sha256').update(raw).digest('hex').slice(0, 8)}` : '';
 const ctx = { center: 'c1', timezone: 'Asia/Shanghai', tokenizeCaller, now: Date.UTC(2026, 10, 23) };
 
 async function* bytes(text: string | Buffer): AsyncGenerator<Uint8Array> {
@@ -18,7 +19,8 @@ async function* bytes(text: string | Buffer): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < b.length; i += 7) yield b.subarray(i, i + 7);
 }
 
-const HEADER = 'contact_id,direction,queue,agent_id,caller,initiated_at,queue_seconds,talk_seconds,outcome,last_updated_at';
+const HEADER =
+  'contact_id,direction,queue,agent_id,caller,initiated_at,queue_seconds,talk_seconds,outcome,last_updated_at';
 
 function lines(body: Buffer): Array<Record<string, unknown>> {
   return gunzipSync(body)
@@ -44,12 +46,20 @@ describe('ingestObject', () => {
       ['contacts', '2026-11-21', 1],
     ]);
     const [first] = lines(r.groups[0]?.body as Buffer);
-    expect(first).toMatchObject({ contact_id: 'a', initiated_at: Date.UTC(2026, 10, 20, 15, 30), source_line: 2 });
+    expect(first).toMatchObject({
+      contact_id: 'a',
+      initiated_at: Date.UTC(2026, 10, 20, 15, 30),
+      source_line: 2,
+    });
     expect(JSON.stringify(first)).not.toContain('13800000001');
   });
 
   it('counts a repeated contact id as a duplicate but keeps both rows for the rollup', async () => {
-    const csv = [HEADER, 'a,inbound,q,A1,1,2026-11-20 10:00:00,3,60,answered,2026-11-20 10:02:00', 'a,inbound,q,A1,1,2026-11-20 10:00:00,3,90,answered,2026-11-20 10:03:00'].join('\n');
+    const csv = [
+      HEADER,
+      'a,inbound,q,A1,1,2026-11-20 10:00:00,3,60,answered,2026-11-20 10:02:00',
+      'a,inbound,q,A1,1,2026-11-20 10:00:00,3,90,answered,2026-11-20 10:03:00',
+    ].join('\n');
     const r = await ingestObject({ kind: 'cdr', body: bytes(csv), ctx, parsers: PARSERS });
     expect(r).toMatchObject({ rows_read: 2, rows_accepted: 1, rows_duplicate: 1, rows_quarantined: 0 });
     expect(r.groups[0]?.records).toBe(2);
@@ -68,7 +78,10 @@ describe('ingestObject', () => {
   it('keeps rows_read = accepted + quarantined + duplicate for any mix of good, bad and repeated rows (rule 4)', async () => {
     const good = fc
       .record({ id: fc.constantFrom('a', 'b', 'c', 'd'), q: fc.nat(500), talk: fc.nat(900) })
-      .map((r) => `${r.id},inbound,q,A1,+861380000000,2026-11-20 10:00:00,${r.q},${r.talk},answered,2026-11-20 10:05:00`);
+      .map(
+        (r) =>
+          `${r.id},inbound,q,A1,+861380000000,2026-11-20 10:00:00,${r.q},${r.talk},answered,2026-11-20 10:05:00`,
+      );
     const bad = fc.constantFrom(
       'x,inbound,q,A1,1,not-a-time,3,60,answered,2026-11-20 10:05:00',
       'y,sideways,q,A1,1,2026-11-20 10:00:00,3,60,answered,2026-11-20 10:05:00',
@@ -80,7 +93,12 @@ describe('ingestObject', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(fc.oneof(good, bad, fc.constant('')), { maxLength: 40 }), async (rows) => {
-        const r = await ingestObject({ kind: 'cdr', body: bytes([HEADER, ...rows].join('\n')), ctx, parsers: PARSERS });
+        const r = await ingestObject({
+          kind: 'cdr',
+          body: bytes([HEADER, ...rows].join('\n')),
+          ctx,
+          parsers: PARSERS,
+        });
         expect(r.status).toBe('processed');
         expect(r.rows_read).toBe(r.rows_accepted + r.rows_quarantined + r.rows_duplicate);
         const stored = r.groups.reduce((n, g) => n + g.records, 0);
