@@ -5,7 +5,7 @@
  * so the numbers a newcomer sees can be recomputed from the files.
  */
 import { gzipSync } from 'node:zlib';
-import { addDays, localDayBounds } from '../domain/time.js';
+import { addDays, localDayBounds, localTimestamp as localStamp } from '../domain/time.js';
 
 export interface DemoFile {
   key: string;
@@ -59,21 +59,6 @@ interface DemoContact {
 
 function pad(n: number, w = 2): string {
   return String(n).padStart(w, '0');
-}
-
-function localStamp(ms: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(ms));
-  const g = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
-  return `${g('year')}-${g('month')}-${g('day')} ${g('hour')}:${g('minute')}:${g('second')}`;
 }
 
 export function agentsOf(): Array<{ id: string; team: string }> {

@@ -97,6 +97,11 @@ export function localParts(ms: number, timeZone: string): LocalParts {
   return parts;
 }
 
+/** Local wall-clock time `YYYY-MM-DD HH:MM:SS` of an instant in a zone (as telephony CSVs write it). */
+export function localTimestamp(ms: number, timeZone: string): string {
+  return new Date(ms + zoneOffsetMs(ms, timeZone)).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 export function localDate(ms: number, timeZone: string): string {
   return localParts(ms, timeZone).date;
 }

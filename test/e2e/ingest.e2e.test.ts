@@ -5,21 +5,11 @@
 import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LedgerEntry } from '../../functions/app/ports.js';
 import { startTestPipeline, type TestPipeline } from '../support/pipeline.js';
 
-interface FileEntry {
-  key: string;
-  version: string;
-  status: string;
-  format: string | null;
-  encoding: string | null;
-  rows_read: number;
-  rows_accepted: number;
-  rows_quarantined: number;
-  rows_duplicate: number;
-  days: string[];
-  reason: string;
-}
+/** A ledger entry as the API returns it. */
+type FileEntry = Omit<LedgerEntry, 'center' | 'etag' | 'received_day'>;
 interface KpiDay {
   version: number;
   items: Array<{ scope: string; id: string; metrics: Record<string, number | null> }>;

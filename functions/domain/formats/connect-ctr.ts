@@ -19,6 +19,7 @@
  */
 import type { Channel, ContactRecord, Direction, Outcome } from '../records.js';
 import { DAY_MS } from '../time.js';
+import { redactPhoneNumbers } from './redact.js';
 import { type NumberProblem, parseNonNegativeNumber, readTimestampCell } from './timestamps.js';
 import type { ParseContext, ParserFactory } from './types.js';
 
@@ -46,16 +47,6 @@ const ENDPOINTS = ['CustomerEndpoint', 'SystemEndpoint', 'TransferredToEndpoint'
 
 /** Quarantined text is cut here: a run of garbage can be as large as the object. */
 const MAX_QUARANTINED_CHARS = 10_000;
-
-/**
- * Digit runs that may be phone numbers: 7+ digits (E.164 as Connect writes it), or 8+ digits in
- * space/dash groups (`138-0013-8000`, `010 1234 5678`). Dates (`2024-05-01`) do not match.
- */
-const PHONE_LIKE = /\+?\d{7,}|\+?\(?\d{2,4}\)?(?:[ -]?\d{3,4}){2,3}/g;
-
-function redactPhoneNumbers(text: string, ctx: ParseContext): string {
-  return text.replace(PHONE_LIKE, (number) => ctx.tokenizeCaller(number));
-}
 
 function asObject(value: unknown): Json | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;

@@ -15,8 +15,9 @@
  */
 import type { AgentStateInterval, ContactRecord, QueueLogEvent } from '../records.js';
 import { DAY_MS, localDate, localDayBounds } from '../time.js';
+import { redactPhoneNumbers } from './redact.js';
 import { parseNonNegativeNumber } from './timestamps.js';
-import type { ParseContext, ParserFactory } from './types.js';
+import type { ParserFactory } from './types.js';
 
 const ENTERQUEUE = 'ENTERQUEUE';
 const CONNECT = 'CONNECT';
@@ -80,13 +81,6 @@ const EPOCH = /^\d{9,11}(?:\.\d+)?$/;
 
 /** Asterisk's channel uniqueid: epoch seconds, a dot, a sequence number. */
 const UNIQUEID = /^\d+\.\d+$/;
-
-/** As in connect-ctr.ts: digit runs that may be phone numbers, for quarantined text. */
-const PHONE_LIKE = /\+?\d{7,}|\+?\(?\d{2,4}\)?(?:[ -]?\d{3,4}){2,3}/g;
-
-function redactPhoneNumbers(text: string, ctx: ParseContext): string {
-  return text.replace(PHONE_LIKE, (number) => ctx.tokenizeCaller(number));
-}
 
 function storedData(event: string, data: string[]): string[] {
   const hidden = PRIVATE_DATA.get(event);
