@@ -7,6 +7,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { rng } from '../functions/demo/generate.js';
 import { defaultCenterConfig, resolveParameters } from '../functions/domain/config.js';
 import { computeDayKpis } from '../functions/domain/kpi/rollup.js';
 import type { ContactRecord, RosterEntry } from '../functions/domain/records.js';
@@ -14,17 +15,6 @@ import type { ContactRecord, RosterEntry } from '../functions/domain/records.js'
 const N = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const DAY = '2026-11-20';
 const START = Date.UTC(2026, 10, 20);
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(): { contacts: ContactRecord[]; roster: RosterEntry[] } {
   const r = rng(7);
