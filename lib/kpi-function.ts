@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -7,9 +9,10 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IConfigurationSet } from 'aws-cdk-lib/aws-ses';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { BUCKETS, TABLES, type TableId } from '../functions/shared/definitions.js';
+import { BUCKETS, ENV, TABLES, type TableId } from '../functions/shared/definitions.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -48,6 +51,17 @@ export interface KpiFunctionProps {
    * @default RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Concurrent executions reserved for (and the most allowed to) the function.
+   * @default - unreserved
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
+   * Files the function reads at run time, as paths relative to the project root; each is
+   * copied next to the bundle (`index.mjs`) under its own file name.
+   * @default - none
+   */
+  readonly assets?: readonly string[];
 }
 
 /**
@@ -74,6 +88,7 @@ export class KpiFunction extends NodejsFunction {
       description: `Execution role of ${props.description}`,
     });
     logGroup.grantWrite(serviceRole);
+    const assets = checkedAssets(props.assets ?? []);
 
     super(scope, id, {
       entry: `${PROJECT_ROOT}functions/handlers/${props.handlerModule}.ts`,
@@ -85,6 +100,7 @@ export class KpiFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       tracing: Tracing.ACTIVE,
       role: serviceRole,
       logGroup,
@@ -104,6 +120,15 @@ export class KpiFunction extends NodejsFunction {
         sourceMap: true,
         // The SDK versions the tests ran against, not whatever the runtime ships.
         bundleAwsSDK: true,
+        ...(assets.length > 0 && {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            // One explicit copy per file, so a missing file fails the bundling instead of the function.
+            afterBundling: (inputDir: string, outputDir: string) =>
+              assets.map((asset) => `cp "${inputDir}/${asset}" "${outputDir}/${basename(asset)}"`),
+          },
+        }),
       },
     });
     this.serviceRole = serviceRole;
@@ -173,6 +198,53 @@ export class KpiFunction extends NodejsFunction {
     this.addEnvironment(envVar, queue.queueUrl);
     return this;
   }
+
+  /**
+   * Allows sending email through SES with `ses:SendRawEmail` only (the action SES v2 `SendEmail`
+   * with raw MIME content is authorised as), only from `sender`, through `configurationSet`, and
+   * passes both in `ENV.sesSender` and `ENV.sesConfigurationSet`. SES authorises a send on the
+   * identity that covers the From address, which is either the address itself or its domain,
+   * so both identity ARNs are listed; the `ses:FromAddress` condition keeps a domain identity
+   * from lending its other addresses.
+   */
+  bindEmailSender(sender: string, configurationSet: IConfigurationSet): this {
+    const stack = Stack.of(this);
+    const identityArn = (identity: string) =>
+      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity });
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendRawEmail'],
+        resources: [
+          identityArn(sender),
+          identityArn(Fn.select(1, Fn.split('@', sender))),
+          stack.formatArn({
+            service: 'ses',
+            resource: 'configuration-set',
+            resourceName: configurationSet.configurationSetName,
+          }),
+        ],
+        conditions: { StringEquals: { 'ses:FromAddress': sender } },
+      }),
+    );
+    this.addEnvironment(ENV.sesSender, sender);
+    this.addEnvironment(ENV.sesConfigurationSet, configurationSet.configurationSetName);
+    return this;
+  }
+}
+
+/** Fails the synthesis on a missing asset or two assets that would land on the same file name. */
+function checkedAssets(assets: readonly string[]): readonly string[] {
+  const names = new Set<string>();
+  for (const asset of assets) {
+    if (!existsSync(`${PROJECT_ROOT}${asset}`)) {
+      throw new Error(`function asset ${asset} does not exist under ${PROJECT_ROOT}`);
+    }
+    if (names.has(basename(asset))) {
+      throw new Error(`two function assets are named ${basename(asset)}`);
+    }
+    names.add(basename(asset));
+  }
+  return assets;
 }
 
 /** Logical id of the CloudFormation resource behind an L2 construct (as cdk-nag prints it in findings). */

@@ -83,9 +83,14 @@ export const ENV = {
   dayChangedQueueUrl: 'DAY_CHANGED_QUEUE_URL',
   /** `local` in local mode. */
   runtimeMode: 'KPI_RUNTIME_MODE',
+  /** Verified SES identity (address) the digests are sent from. */
   sesSender: 'SES_SENDER',
+  /** SES configuration set (bounce/complaint suppression, event destinations). */
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  /** Local mode: every sent message is also written here as an .eml file. */
   outboxDir: 'KPI_OUTBOX_DIR',
+  /** Base URL of the read-only API, for the drill-down links in emails (optional). */
+  apiBaseUrl: 'KPI_API_BASE_URL',
 } as const;
 
 /** Local-mode defaults (interfaces.md §5), each overridable by the variable named. */

@@ -1,66 +1,9 @@
-import { CfnElement } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { IConstruct } from 'constructs';
+import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { BUCKETS, ENV, TABLES, type TableId } from '../../functions/shared/definitions.js';
-import { kpiApp } from './kpi-app.js';
+import { actionsOf, kpiTemplate, referencedId, type Statement } from './template.js';
 
-interface CfnResource {
-  readonly Type: string;
-  readonly Properties: Record<string, unknown>;
-  readonly DeletionPolicy?: string;
-  readonly UpdateReplacePolicy?: string;
-}
-interface Statement {
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource?: unknown;
-  readonly Principal?: unknown;
-  readonly Condition?: unknown;
-}
-
-const { stack } = kpiApp();
-const template = Template.fromStack(stack);
-const resources: Record<string, CfnResource> = Object.fromEntries(
-  Object.entries(template.toJSON().Resources as Record<string, Partial<CfnResource>>).map(([id, r]) => [
-    id,
-    { Type: r.Type ?? '', ...r, Properties: r.Properties ?? {} },
-  ]),
-);
-
-function ofType(type: string): [string, CfnResource][] {
-  return Object.entries(resources).filter(([, r]) => r.Type === type);
-}
-function props(id: string): Record<string, unknown> {
-  const resource = resources[id];
-  if (resource === undefined) throw new Error(`no resource ${id} in the template`);
-  return resource.Properties;
-}
-function logicalId(construct: IConstruct): string {
-  const cfn = construct.node.defaultChild;
-  if (!CfnElement.isCfnElement(cfn)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
-  return stack.getLogicalId(cfn);
-}
-/** The logical id inside `{ "Fn::GetAtt": [id, attr] }` or `{ "Ref": id }`. */
-function referencedId(value: unknown): string {
-  const v = value as { 'Fn::GetAtt'?: [string, string]; Ref?: string };
-  const id = v['Fn::GetAtt']?.[0] ?? v.Ref;
-  if (id === undefined) throw new Error(`not a reference: ${JSON.stringify(value)}`);
-  return id;
-}
-function actionsOf(statement: Statement): string[] {
-  return [statement.Action].flat();
-}
-/** All statements of the role's inline policies and of the AWS::IAM::Policy resources attached to it. */
-function roleStatements(roleId: string): Statement[] {
-  const inline = ((props(roleId).Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
-    (p) => p.PolicyDocument.Statement,
-  );
-  const attached = ofType('AWS::IAM::Policy')
-    .filter(([, p]) => (p.Properties.Roles as unknown[]).some((r) => referencedId(r) === roleId))
-    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-  return [...inline, ...attached];
-}
+const { stack, template, resources, ofType, props, logicalId, roleStatements, environmentOf } = kpiTemplate();
 
 const ourFunctions = ofType('AWS::Lambda::Function').filter(
   // The CDK-owned custom resource that writes the bucket notification configuration.
@@ -196,7 +139,7 @@ describe('queues', () => {
 
 describe('functions', () => {
   it('runs every function on Node.js 24 on ARM64 with active tracing and its own log group with retention', () => {
-    expect(ourFunctions).toHaveLength(3);
+    expect(ourFunctions).toHaveLength(4);
     for (const [, fn] of ourFunctions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -238,9 +181,23 @@ describe('functions', () => {
       () => stack.readApi.handler,
       [TABLES.kpis.envVar, TABLES.exceptions.envVar, TABLES.ledger.envVar, TABLES.centers.envVar],
     ],
+    [
+      'evaluate',
+      () => stack.reporting.handler,
+      [
+        TABLES.kpis.envVar,
+        TABLES.ledger.envVar,
+        TABLES.centers.envVar,
+        TABLES.exceptions.envVar,
+        TABLES.sends.envVar,
+        BUCKETS.curated.envVar,
+        ENV.sesSender,
+        ENV.sesConfigurationSet,
+        ENV.apiBaseUrl,
+      ],
+    ],
   ])('passes the %s function the names of exactly the resources it may use', (_name, fn, expected) => {
-    const variables = (props(logicalId(fn())).Environment as { Variables: Record<string, unknown> })
-      .Variables;
+    const variables = environmentOf(fn());
     const resourceVariables = Object.keys(variables).filter(
       (v) => v !== 'NODE_OPTIONS' && v !== 'POWERTOOLS_SERVICE_NAME',
     );
