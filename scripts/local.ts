@@ -2,11 +2,13 @@
  * `npm start`: the whole pipeline locally (interfaces.md §5) — emulators on the documented
  * ports, the same handlers as in Lambda, the read API — until Ctrl-C.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { generateDemo } from '../functions/demo/generate.js';
-import { addDays, localDate } from '../functions/domain/time.js';
+import { reportDay } from '../functions/domain/completion.js';
+import type { KpiException } from '../functions/domain/exceptions/model.js';
+import { formatValue } from '../functions/domain/report/format.js';
 import { localStackOptionsFromEnv } from '../functions/local/local-stack.js';
 import { LOCAL_DEFAULTS } from '../functions/shared/definitions.js';
 
@@ -25,6 +27,32 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 // Imported after the variables above: the handlers' loggers read them when their modules load.
 const { startLocalPipeline } = await import('../functions/local/local-pipeline.js');
+
+type Pipeline = Awaited<ReturnType<typeof startLocalPipeline>>;
+
+/** Sweeps until the demo's report day is evaluated, then prints its KPIs, exceptions and emails. */
+async function evaluateDemo(pipeline: Pipeline, lastDay: string): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    const r = await pipeline.evaluate();
+    if (!r.waiting.some((w) => w.center === 'demo' && w.reason === 'not-settled')) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const get = async <T>(path: string): Promise<T> => (await fetch(`${pipeline.apiUrl}${path}`)).json() as Promise<T>;
+  type Item = { scope: string; id: string; metrics: Record<string, number | null> };
+  const kpis = await get<{ items: Item[] }>(`/v1/centers/demo/kpis?date=${lastDay}&scope=center`);
+  const center = kpis.items[0]?.metrics ?? {};
+  const shown = ['offered', 'answer_rate', 'service_level', 'aht_seconds', 'fcr_rate', 'csat_avg', 'occupancy'];
+  console.log(`\nYesterday (${lastDay}) at the demo centre:`);
+  for (const m of shown) console.log(`  ${m.padEnd(16)} ${formatValue(m, center[m] ?? null)}`);
+  const ex = await get<{ items: KpiException[] }>(`/v1/centers/demo/exceptions?date=${lastDay}`);
+  console.log(`\nExceptions (${ex.items.length}):`);
+  for (const e of ex.items)
+    console.log(`  [${e.severity}] ${e.scope} ${e.id} ${e.metric}: ${e.verdict ?? '–'} — ${e.summary}`);
+  const outbox = join(pipeline.stack.dataDir, 'outbox');
+  const emails = existsSync(outbox) ? readdirSync(outbox).filter((f) => f.startsWith(lastDay)) : [];
+  console.log(`\nMorning email${emails.length === 1 ? '' : 's'}:`);
+  for (const f of emails) console.log(`  ${join(outbox, f)}`);
+}
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -57,7 +85,8 @@ Ctrl-C stops everything.`);
   if (demo) {
     const t0 = Date.now();
     const timezone = 'Asia/Shanghai';
-    const lastDay = addDays(localDate(Date.now(), timezone), -1);
+    // The centre's report day: yesterday once it is complete (150-minute grace), else the day before.
+    const lastDay = reportDay(Date.now(), timezone, 150);
     const files = generateDemo({ lastDay, timezone });
     const s3 = new S3Client({});
     console.log(
@@ -69,9 +98,13 @@ Ctrl-C stops everything.`);
         process.stdout.write(`  uploaded ${i + 1}/${files.length}\r`);
     }
     await pipeline.idle();
-    console.log(`\nDemo loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s. Try:
+    console.log(`\nDemo loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s; evaluating complete days once the data has settled …`);
+    await evaluateDemo(pipeline, lastDay);
+    console.log(`\nTry:
   curl -s ${pipeline.apiUrl}/v1/centers/demo/files
-  curl -s '${pipeline.apiUrl}/v1/centers/demo/kpis?date=${lastDay}&scope=team'`);
+  curl -s '${pipeline.apiUrl}/v1/centers/demo/kpis?date=${lastDay}&scope=team'
+  curl -s '${pipeline.apiUrl}/v1/centers/demo/exceptions?date=${lastDay}'
+  open the .eml files in ${join(dataDir, 'outbox')} with a mail client, or the SES viewer at ${endpoints.ses}`);
   }
 
   let stopping = false;

@@ -3,6 +3,7 @@
  * - pk=`{center}` sk=`config` — the validated document in force
  * - pk=`{center}` sk=`meta`   — centre summary (time zone, last ingest)
  * - pk=`{center}` sk=`day#{date}` — change token for the debounced rollup
+ * - pk=`{center}` sk=`eval#{date}` — KPI version of the day and the version last evaluated
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -13,7 +14,7 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { CenterStore, CenterSummary, DayState } from '../app/ports.js';
+import type { CenterStore, CenterSummary, DayState, PendingEvaluation } from '../app/ports.js';
 import type { CenterConfig } from '../domain/config.js';
 
 export class DynamoCenterStore implements CenterStore {
@@ -150,5 +151,60 @@ export class DynamoCenterStore implements CenterStore {
       start = r.LastEvaluatedKey;
     } while (start);
     return days.sort();
+  }
+
+  async markEvaluationPending(center: string, date: string, kpiVersion: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: center, sk: `eval#${date}` },
+          UpdateExpression: 'SET #c = :c, #d = :d, kpi_version = :v',
+          // Versions only grow: a slow writer must not replace a newer version.
+          ConditionExpression: 'attribute_not_exists(kpi_version) OR kpi_version < :v',
+          ExpressionAttributeNames: { '#c': 'center', '#d': 'date' },
+          ExpressionAttributeValues: { ':c': center, ':d': date, ':v': kpiVersion },
+        }),
+      );
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+    }
+  }
+
+  async listPendingEvaluations(center: string): Promise<PendingEvaluation[]> {
+    const out: PendingEvaluation[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const r = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :c AND begins_with(sk, :p)',
+          FilterExpression: 'attribute_not_exists(evaluated_version) OR evaluated_version < kpi_version',
+          ExpressionAttributeValues: { ':c': center, ':p': 'eval#' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const i of r.Items ?? [])
+        out.push({ center, date: i.date as string, kpi_version: i.kpi_version as number });
+      start = r.LastEvaluatedKey;
+    } while (start);
+    return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  }
+
+  async clearEvaluationPending(center: string, date: string, kpiVersion: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: center, sk: `eval#${date}` },
+          UpdateExpression: 'SET evaluated_version = :v',
+          // A newer KPI version that arrived during the evaluation stays pending.
+          ConditionExpression: 'kpi_version = :v',
+          ExpressionAttributeValues: { ':v': kpiVersion },
+        }),
+      );
+    } catch (e) {
+      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
+    }
   }
 }

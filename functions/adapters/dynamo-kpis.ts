@@ -7,7 +7,6 @@
  * newest complete set.
  */
 import {
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -15,6 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { KpiDayHeader, KpiItem, KpiStore, Scope } from '../app/ports.js';
 import { TABLES } from '../shared/definitions.js';
+import { batchWriteAll } from './batch-write.js';
 
 const BY_SERIES = TABLES.kpis.indexes[0].name;
 const HEADER_SK = '#day';
@@ -98,25 +98,11 @@ export class DynamoKpiStore implements KpiStore {
       const sk = `${old.scope}#${old.id}`;
       if (!keep.has(sk)) writes.push({ DeleteRequest: { Key: { pk, sk } } });
     }
-    await this.batchWrite(writes);
+    await batchWriteAll(this.db, this.table, writes);
     await this.db.send(
       new PutCommand({ TableName: this.table, Item: { pk, sk: HEADER_SK, header: stored } }),
     );
     return { header: stored, changed: true };
-  }
-
-  private async batchWrite(requests: Array<Record<string, unknown>>): Promise<void> {
-    for (let i = 0; i < requests.length; i += 25) {
-      let pending: Array<Record<string, unknown>> | undefined = requests.slice(i, i + 25);
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 8) throw new Error('DynamoDB kept unprocessed items after 8 retries');
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const r = await this.db.send(
-          new BatchWriteCommand({ RequestItems: { [this.table]: pending as never } }),
-        );
-        pending = r.UnprocessedItems?.[this.table] as Array<Record<string, unknown>> | undefined;
-      }
-    }
   }
 
   async dates(center: string, opts: { from?: string; to?: string } = {}): Promise<string[]> {

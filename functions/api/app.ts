@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { decodePageToken, encodePageToken, InvalidPageTokenError } from '../adapters/page-token.js';
-import type { CenterStore, KpiItem, KpiStore, LedgerStore } from '../app/ports.js';
+import type { CenterStore, ExceptionStore, KpiItem, KpiStore, LedgerStore } from '../app/ports.js';
 import {
   type CenterConfig,
   centerConfigJsonSchema,
@@ -23,6 +23,8 @@ import {
   CenterSchema,
   DefinitionSchema,
   ErrorSchema,
+  ExceptionsQuery,
+  ExceptionsSchema,
   FilesQuery,
   FilesSchema,
   KpiDaySchema,
@@ -32,6 +34,7 @@ import {
 
 export interface ApiDeps {
   kpis: KpiStore;
+  exceptions: ExceptionStore;
   ledger: LedgerStore;
   centers: CenterStore;
   now?: () => Date;
@@ -253,6 +256,79 @@ export function createApi(deps: ApiDeps) {
       const last = pageDates[pageDates.length - 1];
       const next = !csv && todo.length > pageDates.length && last ? encodePageToken({ after: last }) : null;
       return c.json({ center, from, to, timezone: config.timezone, days, next }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/centers/{center}/exceptions',
+      request: { params: CenterParam, query: ExceptionsQuery },
+      responses: {
+        200: {
+          content: { 'application/json': { schema: ExceptionsSchema }, 'text/csv': { schema: z.string() } },
+          description:
+            'Exceptions with their drill-down (exceptions.md §3) for one date or a from/to range, sorted by date, scope, id, metric',
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { center } = c.req.valid('param');
+      const q = c.req.valid('query');
+      if (q.date && (q.from || q.to))
+        throw new ApiError(400, 'bad_request', 'give either date, or from and to — not both');
+      if (!q.date && !(q.from && q.to))
+        throw new ApiError(400, 'bad_request', 'date (YYYY-MM-DD), or from and to (YYYY-MM-DD), is required');
+      if (q.id && !q.scope) throw new ApiError(400, 'bad_request', 'id needs scope (center, queue or team)');
+      const from = q.date ?? (q.from as string);
+      const to = q.date ?? (q.to as string);
+      if (to < from) throw new ApiError(400, 'bad_request', 'to must not be before from');
+      if (daysBetween(from, to) > MAX_RANGE_DAYS)
+        throw new ApiError(400, 'bad_request', `from/to may span at most ${MAX_RANGE_DAYS} days`);
+      await knownCenter(center);
+      const metrics = q.metric ? new Set(q.metric.split(',')) : null;
+      const csv = wantsCsv(c, q.format);
+      const page = await deps.exceptions.listExceptions(center, from, to, {
+        limit: csv ? 100_000 : (q.limit ?? 100),
+        next: q.next,
+      });
+      const items = page.items.filter(
+        (e) =>
+          (!q.scope || e.scope === q.scope) &&
+          (q.id === undefined || e.id === q.id) &&
+          (!metrics || metrics.has(e.metric)),
+      );
+      if (csv) {
+        return csvResponse(
+          c,
+          toCsv(
+            ['date', 'metric', 'scope', 'id', 'actual', 'bound', 'severity', 'state', 'streak', 'volume', 'verdict', 'suspect_data', 'summary'],
+            items as unknown as Array<Record<string, unknown>>,
+          ),
+        );
+      }
+      if (!q.date) return c.json({ center, items, next: page.next }, 200);
+      const day = await deps.exceptions.getDay(center, q.date);
+      return c.json(
+        {
+          center,
+          evaluation: day
+            ? {
+                date: day.date,
+                kpi_version: day.kpi_version,
+                evaluated_at: day.evaluated_at,
+                targets_version: day.targets_version,
+                targets: day.targets as unknown as Record<string, unknown>,
+                counts: day.counts as unknown as Record<string, Record<string, number>>,
+              }
+            : null,
+          recovered: day?.recovered ?? [],
+          items,
+          next: page.next,
+        },
+        200,
+      );
     },
   );
 

@@ -157,3 +157,117 @@ export const DefinitionSchema = z
     denominator: z.string().optional(),
   })
   .openapi('MetricDefinition');
+
+export const ExceptionsQuery = z.object({
+  date: dateField('date').optional(),
+  from: dateField('from').optional(),
+  to: dateField('to').optional(),
+  scope: z
+    .enum(['center', 'queue', 'team'], { message: 'scope must be one of center, queue, team' })
+    .optional()
+    .openapi({ param: { name: 'scope', in: 'query' } }),
+  id: z
+    .string()
+    .min(1)
+    .optional()
+    .openapi({ param: { name: 'id', in: 'query' } }),
+  metric: z
+    .string()
+    .regex(/^[a-z0-9_]+(,[a-z0-9_]+)*$/, 'metric must be metric names separated by commas')
+    .optional()
+    .openapi({ param: { name: 'metric', in: 'query' } }),
+  limit: limitField,
+  next: nextField,
+  format: formatField,
+});
+
+const TargetSchema = z
+  .union([
+    z.object({ gte: z.number() }),
+    z.object({ lte: z.number() }),
+    z.object({ between: z.tuple([z.number(), z.number()]) }),
+  ])
+  .openapi('Target');
+
+export const ContributionSchema = z
+  .object({
+    id: z.string(),
+    value: z.number().nullable(),
+    volume: z.number(),
+    volume_share: z.number(),
+    contribution: z.number(),
+    share_of_gap: z.number(),
+  })
+  .openapi('Contribution');
+
+export const CauseSchema = z
+  .object({
+    kind: z.enum([
+      'data_quality',
+      'segment',
+      'driver',
+      'hours',
+      'staffing',
+      'agent',
+      'double_loop',
+      'repeat_contacts',
+    ]),
+  })
+  .catchall(z.unknown())
+  .openapi('Cause', { description: 'One cause; the fields depend on kind (see exceptions.md §3)' });
+
+export const ExceptionSchema = z
+  .object({
+    date: z.string(),
+    center: z.string(),
+    metric: z.string(),
+    scope: z.enum(['center', 'queue', 'team']),
+    id: z.string(),
+    actual: z.number(),
+    target: TargetSchema,
+    bound: z.number(),
+    status: z.literal('breached'),
+    severity: z.enum(['minor', 'major', 'critical']),
+    state: z.enum(['new', 'continuing']),
+    streak: z.number().int(),
+    volume: z.number(),
+    suspect_data: z.boolean(),
+    verdict: z.enum(['systemic', 'concentrated', 'mixed']).nullable(),
+    contributions: z.record(z.string(), z.array(ContributionSchema)),
+    causes: z.array(CauseSchema),
+    summary: z.string(),
+    targets_version: z.string(),
+  })
+  .openapi('Exception');
+
+export const RecoveredSchema = z
+  .object({
+    metric: z.string(),
+    scope: z.enum(['center', 'queue', 'team']),
+    id: z.string(),
+    actual: z.number(),
+    target: TargetSchema,
+    previous_streak: z.number().int(),
+  })
+  .openapi('Recovered');
+
+export const ExceptionsSchema = z
+  .object({
+    center: z.string(),
+    /** For a single date: the evaluation it comes from, or null when the day is not evaluated yet. */
+    evaluation: z
+      .object({
+        date: z.string(),
+        kpi_version: z.number().int(),
+        evaluated_at: z.string(),
+        targets_version: z.string(),
+        targets: z.record(z.string(), z.unknown()),
+        counts: z.record(z.string(), z.record(z.string(), z.number())),
+      })
+      .nullable()
+      .optional(),
+    recovered: z.array(RecoveredSchema).optional(),
+    items: z.array(ExceptionSchema),
+    next: z.string().nullable(),
+  })
+  .openapi('Exceptions');

@@ -3,7 +3,8 @@
  * outside world. Adapters in functions/adapters implement them against S3, DynamoDB, SQS and
  * SES; the services themselves import no AWS SDK.
  */
-import type { CenterConfig } from '../domain/config.js';
+import type { CenterConfig, Target } from '../domain/config.js';
+import type { DayEvaluation, KpiException } from '../domain/exceptions/model.js';
 import type { ExportFormat, ExportKind } from '../domain/formats/types.js';
 import type { CuratedGroup } from '../domain/ingest/ingest-object.js';
 import type { RecordKind } from '../domain/records.js';
@@ -130,6 +131,18 @@ export interface CenterStore {
   listCenters(): Promise<CenterSummary[]>;
   /** Days of a centre that have any data, sorted. */
   listDays(center: string): Promise<string[]>;
+  /** Record that a day's KPIs reached `kpiVersion` and wait to be evaluated (once complete and settled). */
+  markEvaluationPending(center: string, date: string, kpiVersion: number): Promise<void>;
+  /** Days of a centre waiting for evaluation, ascending. */
+  listPendingEvaluations(center: string): Promise<PendingEvaluation[]>;
+  /** Record that `kpiVersion` was evaluated (a newer version that arrived meanwhile stays pending). */
+  clearEvaluationPending(center: string, date: string, kpiVersion: number): Promise<void>;
+}
+
+export interface PendingEvaluation {
+  center: string;
+  date: string;
+  kpi_version: number;
 }
 
 /** "These centre-days changed": the debounced trigger of the rollup. */
@@ -183,4 +196,76 @@ export interface KpiStore {
     from: string,
     to: string,
   ): Promise<Array<{ date: string; item: KpiItem; version: number; computed_at: string }>>;
+}
+
+/** Stored evaluations and exceptions per centre-day (exceptions.md §3). */
+export interface ExceptionStore {
+  /** Replace a day's evaluation as a whole (exceptions absent from it are deleted). */
+  putDay(evaluation: DayEvaluation): Promise<void>;
+  getDay(center: string, date: string): Promise<DayEvaluation | null>;
+  /** Exceptions of a date range (ascending by date, then scope, id, metric), paginated. */
+  listExceptions(
+    center: string,
+    from: string,
+    to: string,
+    opts: { limit: number; next?: string },
+  ): Promise<{ items: KpiException[]; next: string | null }>;
+}
+
+export type SendKind = 'original' | 'restated' | 'nothing';
+
+/** One entry of the send-once ledger: per centre-day, recipient and sequence number. */
+export interface SendRecord {
+  center: string;
+  date: string;
+  recipient: string;
+  /** 0 for the first report of the day, then 1, 2, … for restatements. */
+  seq: number;
+  kind: SendKind;
+  /** What the recipient was told (reportFingerprint entries), to detect a restatement. */
+  fingerprint: string[];
+  /** `nothing`: recorded, not sent (no exception in the recipient's scopes). */
+  status: 'sending' | 'sent' | 'nothing';
+  subject: string | null;
+  message_id: string | null;
+  claimed_at: string;
+  sent_at: string | null;
+}
+
+export interface SendLedger {
+  /** Entries of one recipient for one centre-day, ascending by seq. */
+  history(center: string, date: string, recipient: string): Promise<SendRecord[]>;
+  /** Whether the report of a centre-day ever ran (an entry for any recipient). */
+  reported(center: string, date: string): Promise<boolean>;
+  /** Conditional write: true when this call created the entry, false when it already existed. */
+  claim(record: SendRecord): Promise<boolean>;
+  markSent(record: SendRecord, messageId: string, at: string): Promise<void>;
+  /** Remove a claim whose send definitely failed, so a retry may send it. */
+  release(record: SendRecord): Promise<void>;
+}
+
+export interface OutgoingEmail {
+  from: string;
+  to: string;
+  subject: string;
+  /** The whole MIME message. */
+  raw: Buffer;
+  /** A readable, file-safe name for the message, e.g. `2026-11-22_demo_lead@example.com_0`. */
+  name: string;
+}
+
+export interface Mailer {
+  /** Send one message; resolves to the provider's message id. */
+  send(email: OutgoingEmail): Promise<string>;
+}
+
+export interface TrendChart {
+  metric: string;
+  target: Target;
+  points: Array<{ date: string; value: number | null }>;
+}
+
+export interface ChartRenderer {
+  /** A PNG of a metric's daily values against its target. */
+  trendPng(chart: TrendChart): Promise<Buffer>;
 }

@@ -7,20 +7,8 @@
 
 import { createHash } from 'node:crypto';
 import { defaultCenterConfig, resolveParameters } from '../domain/config.js';
-import { assembleQueueLog } from '../domain/formats/queue-log.js';
-import { dedupeContacts, dedupeQa, dedupeRoster, dedupeSurveys, type Sourced } from '../domain/kpi/dedupe.js';
 import { computeDayKpis } from '../domain/kpi/rollup.js';
-import type {
-  AgentStateInterval,
-  ContactRecord,
-  QaEvaluation,
-  QueueLogEvent,
-  RecordKind,
-  RosterEntry,
-  SurveyResponse,
-} from '../domain/records.js';
-import { addDays, localDayBounds } from '../domain/time.js';
-import { LATE_RECORD_DAYS } from './ingest-service.js';
+import { CuratedDayReader } from './day-input.js';
 import type { CenterStore, CuratedStore, KpiDayHeader, KpiItem, KpiStore } from './ports.js';
 
 export interface RollupServiceDeps {
@@ -61,30 +49,11 @@ export function digestItems(items: KpiItem[]): string {
 
 export class RollupService {
   private readonly now: () => Date;
+  private readonly reader: CuratedDayReader;
 
   constructor(private readonly deps: RollupServiceDeps) {
     this.now = deps.now ?? (() => new Date());
-  }
-
-  private async readKind<T>(
-    center: string,
-    kind: RecordKind,
-    date: string | null,
-  ): Promise<Array<Sourced<T>>> {
-    const out: Array<Sourced<T>> = [];
-    for (const key of await this.deps.curated.list(center, kind, date)) {
-      const { sourceKey, records } = await this.deps.curated.read<T>(key);
-      for (const r of records) {
-        const { source_line, ...record } = r;
-        out.push({ record: record as T, source_key: sourceKey, line: source_line });
-      }
-    }
-    return out;
-  }
-
-  private async readDays<T>(center: string, kind: RecordKind, dates: string[]): Promise<Array<Sourced<T>>> {
-    const parts = await Promise.all(dates.map((d) => this.readKind<T>(center, kind, d)));
-    return parts.flat();
+    this.reader = new CuratedDayReader(deps.curated);
   }
 
   /** Recompute the day unless it was already computed from its newest change. */
@@ -98,41 +67,7 @@ export class RollupService {
     const config = stored?.config ?? defaultCenterConfig();
     const params = resolveParameters(config, { localMode: this.deps.localMode });
     const tz = config.timezone;
-    const next = addDays(date, 1);
-    const later = Array.from({ length: LATE_RECORD_DAYS + 1 }, (_, i) => addDays(date, i));
-
-    const [contactItems, events, surveyItems, qaItems, rosterItems, stateItems] = await Promise.all([
-      this.readDays<ContactRecord>(center, 'contacts', [date, next]),
-      this.readDays<QueueLogEvent>(center, 'queue_events', [addDays(date, -1), date, next]),
-      this.readDays<SurveyResponse>(center, 'surveys', later),
-      this.readDays<QaEvaluation>(center, 'qa', later),
-      this.readKind<RosterEntry>(center, 'roster', null),
-      this.readDays<AgentStateInterval>(center, 'agent_states', [date]),
-    ]);
-
-    const contacts = dedupeContacts(contactItems);
-    let agentStates = stateItems.map((s) => s.record);
-    if (events.length > 0) {
-      const assembled = assembleQueueLog(
-        events.map((e) => e.record),
-        { center, timezone: tz },
-      );
-      const ids = new Set(contacts.map((c) => c.contact_id));
-      for (const c of assembled.contacts) if (!ids.has(c.contact_id)) contacts.push(c);
-      const { start, end } = localDayBounds(date, tz);
-      agentStates = agentStates.concat(assembled.agentStates.filter((s) => s.start < end && s.end > start));
-    }
-
-    const records = computeDayKpis({
-      center,
-      date,
-      params,
-      contacts,
-      surveys: dedupeSurveys(surveyItems),
-      qa: dedupeQa(qaItems),
-      roster: dedupeRoster(rosterItems),
-      agentStates: agentStates.length > 0 ? agentStates : null,
-    });
+    const records = computeDayKpis(await this.reader.load(center, date, params));
     const items: KpiItem[] = records.map((r) => ({ scope: r.scope, id: r.id, metrics: r.metrics }));
     if (items.length === 0 && !(await this.deps.kpis.getHeader(center, date))) {
       await this.deps.centers.markDayComputed(center, date, token);
@@ -149,6 +84,9 @@ export class RollupService {
       },
       items,
     );
+    // A new version (first computation or a restatement) waits for evaluation once complete;
+    // marked even when unchanged, so a crash between the two writes cannot lose the mark.
+    await this.deps.centers.markEvaluationPending(center, date, header.version);
     await this.deps.centers.markDayComputed(center, date, token);
     this.deps.log?.('day computed', { center, date, version: header.version, changed, items: items.length });
     return { outcome: 'computed', center, date, header, changed, items: items.length };

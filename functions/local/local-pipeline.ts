@@ -10,11 +10,14 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { documentClient } from '../adapters/aws.js';
 import { DynamoCenterStore } from '../adapters/dynamo-centers.js';
+import { DynamoExceptionStore } from '../adapters/dynamo-exceptions.js';
 import { DynamoKpiStore } from '../adapters/dynamo-kpis.js';
 import { DynamoLedgerStore } from '../adapters/dynamo-ledger.js';
 import { tableName } from '../adapters/env.js';
 import { createApi } from '../api/app.js';
 import { createIngestHandler, createIngestService } from '../handlers/ingest.js';
+import type { SweepResult } from '../app/evaluate-service.js';
+import { createEvaluateHandler, createEvaluateService } from '../handlers/evaluate.js';
 import { createRollupHandler, createRollupService } from '../handlers/rollup.js';
 import { BUCKETS, ENV } from '../shared/definitions.js';
 import { LocalDayChangeQueue } from './day-change-queue.js';
@@ -26,6 +29,13 @@ export interface LocalPipelineOptions extends LocalStackOptions {
   readonly apiPort?: number;
   /** Quiet period before changed days are rolled up. @default 500 ms */
   readonly rollupQuietMs?: number;
+  /**
+   * How often the evaluation sweep runs (the schedule in AWS); 0 = only when `evaluate()` is
+   * called. @default 2000 ms
+   */
+  readonly evaluateIntervalMs?: number;
+  /** The clock of the evaluation (which days are complete, which is the report day). */
+  readonly now?: () => Date;
   readonly log?: (line: string) => void;
 }
 
@@ -34,6 +44,8 @@ export interface LocalPipeline {
   readonly apiUrl: string;
   /** Resolves once every object created so far is ingested and every changed day rolled up. */
   idle(): Promise<void>;
+  /** Waits for idle, then runs one evaluation sweep (as the schedule does in AWS). */
+  evaluate(): Promise<SweepResult>;
   stop(): Promise<void>;
 }
 
@@ -79,6 +91,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const db = documentClient();
   const api = createApi({
     kpis: new DynamoKpiStore(db, tableName('kpis')),
+    exceptions: new DynamoExceptionStore(db, tableName('exceptions')),
     ledger: new DynamoLedgerStore(db, tableName('ledger')),
     centers: new DynamoCenterStore(db, tableName('centers')),
     log: (message, fields) => log(`${message} ${JSON.stringify(fields)}`),
@@ -89,21 +102,63 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
+  const apiUrl = `http://${host}:${port}`;
+  process.env[ENV.apiBaseUrl] = apiUrl;
+
+  const evaluateHandler = createEvaluateHandler(() => evaluateService);
+  const evaluateService = createEvaluateService({ now: options.now });
+  const idle = async () => {
+    // Ingest can signal days, and rollups never create objects in the exports bucket, so two rounds settle it.
+    for (let i = 0; i < 2; i++) {
+      await ingesting;
+      await dayQueue.idle();
+    }
+  };
+  // One sweep at a time, and only between bursts of work: a day is never evaluated mid-rollup.
+  let sweeps: Promise<unknown> = Promise.resolve();
+  let pendingSweeps = 0;
+  const evaluate = (): Promise<SweepResult> => {
+    pendingSweeps++;
+    const run = sweeps.then(async () => {
+      try {
+        await idle();
+        return await evaluateHandler();
+      } finally {
+        pendingSweeps--;
+      }
+    });
+    sweeps = run.catch(() => undefined);
+    return run;
+  };
+  const interval = options.evaluateIntervalMs ?? 2000;
+  const timer =
+    interval > 0
+      ? setInterval(() => {
+          if (pendingSweeps > 0) return;
+          evaluate()
+            .then((r) => {
+              for (const d of r.evaluated) {
+                const sent = d.emails.filter((e) => e.action === 'sent' || e.action === 'restated').length;
+                if (sent > 0 || d.exceptions > 0)
+                  log(`evaluated ${d.center} ${d.date}: ${d.exceptions} exception(s), ${sent} email(s) sent`);
+              }
+            })
+            .catch((e) => log(`evaluation failed: ${e instanceof Error ? e.message : String(e)}`));
+        }, interval)
+      : undefined;
 
   let stopped = false;
   return {
     stack,
-    apiUrl: `http://${host}:${port}`,
-    async idle() {
-      // Ingest can signal days, and rollups never create objects in the exports bucket, so two rounds settle it.
-      for (let i = 0; i < 2; i++) {
-        await ingesting;
-        await dayQueue.idle();
-      }
-    },
+    apiUrl,
+    idle,
+    evaluate,
     async stop() {
       if (stopped) return;
       stopped = true;
+      if (timer) clearInterval(timer);
+      await sweeps;
+      delete process.env[ENV.apiBaseUrl];
       unsubscribe();
       dayQueue.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -210,6 +210,9 @@ export function applyLocalEnv(
   };
 }
 
+/** The sender of local digests (the SES emulator accepts any address). */
+export const LOCAL_SENDER = 'kpi-reports@example.com';
+
 function localEnv(endpoints: LocalStack['endpoints'], dataDir: string): Record<string, string> {
   return {
     AWS_REGION: LOCAL_REGION,
@@ -226,6 +229,7 @@ function localEnv(endpoints: LocalStack['endpoints'], dataDir: string): Record<s
     ...Object.fromEntries(Object.values(BUCKETS).map((bucket) => [bucket.envVar, bucket.localName])),
     [ENV.runtimeMode]: 'local',
     [ENV.outboxDir]: join(dataDir, 'outbox'),
+    [ENV.sesSender]: LOCAL_SENDER,
   };
 }
 

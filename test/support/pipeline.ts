@@ -3,7 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { type LocalPipeline, startLocalPipeline } from '../../functions/local/local-pipeline.js';
+import {
+  type LocalPipeline,
+  type LocalPipelineOptions,
+  startLocalPipeline,
+} from '../../functions/local/local-pipeline.js';
 
 export interface TestPipeline extends LocalPipeline {
   put(key: string, body: string | Uint8Array): Promise<void>;
@@ -11,7 +15,8 @@ export interface TestPipeline extends LocalPipeline {
   cleanup(): Promise<void>;
 }
 
-export async function startTestPipeline(): Promise<TestPipeline> {
+/** Evaluation runs only when a test calls `evaluate()`, unless `evaluateIntervalMs` is given. */
+export async function startTestPipeline(options: Partial<LocalPipelineOptions> = {}): Promise<TestPipeline> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const dataDir = await mkdtemp(join(tmpdir(), 'kpi-e2e-'));
   const pipeline = await startLocalPipeline({
@@ -22,6 +27,8 @@ export async function startTestPipeline(): Promise<TestPipeline> {
     sesPort: 0,
     apiPort: 0,
     rollupQuietMs: 50,
+    evaluateIntervalMs: 0,
+    ...options,
   });
   const s3 = new S3Client({
     region: 'us-east-1',
