@@ -37,11 +37,20 @@ async function evaluateDemo(pipeline: Pipeline, lastDay: string): Promise<void> 
     if (!r.waiting.some((w) => w.center === 'demo' && w.reason === 'not-settled')) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  const get = async <T>(path: string): Promise<T> => (await fetch(`${pipeline.apiUrl}${path}`)).json() as Promise<T>;
+  const get = async <T>(path: string): Promise<T> =>
+    (await fetch(`${pipeline.apiUrl}${path}`)).json() as Promise<T>;
   type Item = { scope: string; id: string; metrics: Record<string, number | null> };
   const kpis = await get<{ items: Item[] }>(`/v1/centers/demo/kpis?date=${lastDay}&scope=center`);
   const center = kpis.items[0]?.metrics ?? {};
-  const shown = ['offered', 'answer_rate', 'service_level', 'aht_seconds', 'fcr_rate', 'csat_avg', 'occupancy'];
+  const shown = [
+    'offered',
+    'answer_rate',
+    'service_level',
+    'aht_seconds',
+    'fcr_rate',
+    'csat_avg',
+    'occupancy',
+  ];
   console.log(`\nYesterday (${lastDay}) at the demo centre:`);
   for (const m of shown) console.log(`  ${m.padEnd(16)} ${formatValue(m, center[m] ?? null)}`);
   const ex = await get<{ items: KpiException[] }>(`/v1/centers/demo/exceptions?date=${lastDay}`);
@@ -98,7 +107,9 @@ Ctrl-C stops everything.`);
         process.stdout.write(`  uploaded ${i + 1}/${files.length}\r`);
     }
     await pipeline.idle();
-    console.log(`\nDemo loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s; evaluating complete days once the data has settled …`);
+    console.log(
+      `\nDemo loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s; evaluating complete days once the data has settled …`,
+    );
     await evaluateDemo(pipeline, lastDay);
     console.log(`\nTry:
   curl -s ${pipeline.apiUrl}/v1/centers/demo/files

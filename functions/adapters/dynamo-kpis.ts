@@ -6,12 +6,7 @@
  * transactions (dynalite has none) the header is written last, so its version names the
  * newest complete set.
  */
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { KpiDayHeader, KpiItem, KpiStore, Scope } from '../app/ports.js';
 import { TABLES } from '../shared/definitions.js';
 import { batchWriteAll } from './batch-write.js';

@@ -12,9 +12,9 @@ import {
   type CenterConfig,
   centerConfigJsonSchema,
   defaultCenterConfig,
-  PRESETS,
   resolveParameters,
 } from '../domain/config.js';
+import { targetsInForce } from '../domain/exceptions/evaluate.js';
 import { METRICS } from '../domain/kpi/catalog.js';
 import { localDayBounds } from '../domain/time.js';
 import { toCsv } from './csv.js';
@@ -303,7 +303,21 @@ export function createApi(deps: ApiDeps) {
         return csvResponse(
           c,
           toCsv(
-            ['date', 'metric', 'scope', 'id', 'actual', 'bound', 'severity', 'state', 'streak', 'volume', 'verdict', 'suspect_data', 'summary'],
+            [
+              'date',
+              'metric',
+              'scope',
+              'id',
+              'actual',
+              'bound',
+              'severity',
+              'state',
+              'streak',
+              'volume',
+              'verdict',
+              'suspect_data',
+              'summary',
+            ],
             items as unknown as Array<Record<string, unknown>>,
           ),
         );
@@ -399,7 +413,7 @@ export function createApi(deps: ApiDeps) {
             },
           },
           description:
-            'The configuration, parameters and targets in force (preset merged with centre targets)',
+            'The configuration, parameters and targets in force: the preset merged with the centre targets, the per-queue/team overrides and the min-volume guards',
         },
         ...errorResponses,
       },
@@ -414,7 +428,7 @@ export function createApi(deps: ApiDeps) {
           updated_at: stored?.updated_at ?? null,
           config: config as unknown as Record<string, unknown>,
           parameters: resolveParameters(config) as unknown as Record<string, unknown>,
-          targets: { ...PRESETS[config.preset], ...config.targets },
+          targets: targetsInForce(config, resolveParameters(config)) as unknown as Record<string, unknown>,
         },
         200,
       );

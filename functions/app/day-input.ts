@@ -23,7 +23,11 @@ import type { CuratedStore } from './ports.js';
 export class CuratedDayReader {
   constructor(private readonly curated: CuratedStore) {}
 
-  private async readKind<T>(center: string, kind: RecordKind, date: string | null): Promise<Array<Sourced<T>>> {
+  private async readKind<T>(
+    center: string,
+    kind: RecordKind,
+    date: string | null,
+  ): Promise<Array<Sourced<T>>> {
     const out: Array<Sourced<T>> = [];
     for (const key of await this.curated.list(center, kind, date)) {
       const { sourceKey, records } = await this.curated.read<T>(key);
@@ -101,9 +105,11 @@ export class CuratedDayReader {
     const known = new Set(contacts.map((c) => c.contact_id));
     const wanted = new Set<string>();
     for (const s of surveys)
-      if (s.responded_at >= start && s.responded_at < end && !known.has(s.contact_id)) wanted.add(s.contact_id);
+      if (s.responded_at >= start && s.responded_at < end && !known.has(s.contact_id))
+        wanted.add(s.contact_id);
     for (const e of qa)
-      if (e.evaluated_at >= start && e.evaluated_at < end && !known.has(e.contact_id)) wanted.add(e.contact_id);
+      if (e.evaluated_at >= start && e.evaluated_at < end && !known.has(e.contact_id))
+        wanted.add(e.contact_id);
     if (wanted.size === 0) return [];
     const earlier = Array.from({ length: LATE_RECORD_DAYS }, (_, i) => addDays(date, -1 - i));
     const items = await this.readDays<ContactRecord>(center, 'contacts', earlier);

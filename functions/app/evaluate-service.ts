@@ -121,7 +121,8 @@ export class EvaluateService {
     });
     await this.deps.exceptions.putDay(evaluation);
 
-    const isReportDay = date === reportDay(this.now().getTime(), params.timezone, params.completion_grace_minutes);
+    const isReportDay =
+      date === reportDay(this.now().getTime(), params.timezone, params.completion_grace_minutes);
     const emails = await this.deps.reports.report(config, evaluation, isReportDay);
     await this.deps.centers.clearEvaluationPending(center, date, header.version);
     this.deps.log?.('day evaluated', {

@@ -55,7 +55,11 @@ export class ReportService {
    * Send what each recipient of the centre should receive for an evaluated day.
    * `isReportDay`: the day is the centre's report day (its latest complete day).
    */
-  async report(config: CenterConfig, evaluation: DayEvaluation, isReportDay: boolean): Promise<ReportOutcome[]> {
+  async report(
+    config: CenterConfig,
+    evaluation: DayEvaluation,
+    isReportDay: boolean,
+  ): Promise<ReportOutcome[]> {
     const { center, date } = evaluation;
     const outcomes: ReportOutcome[] = [];
     const charts = new Map<string, Promise<Buffer | null>>();
@@ -102,7 +106,15 @@ export class ReportService {
         continue;
       }
 
-      const raw = await this.compose(recipient.email, evaluation, exceptions, recovered, restated, allClear, charts);
+      const raw = await this.compose(
+        recipient.email,
+        evaluation,
+        exceptions,
+        recovered,
+        restated,
+        allClear,
+        charts,
+      );
       record.subject = raw.subject;
       if (!(await this.deps.sends.claim(record))) {
         outcomes.push({ recipient: recipient.email, action: 'already-sent' });
@@ -123,8 +135,18 @@ export class ReportService {
         throw e;
       }
       await this.deps.sends.markSent(record, messageId, this.now().toISOString());
-      this.deps.log?.('digest sent', { center, date, seq: record.seq, kind: record.kind, exceptions: exceptions.length });
-      outcomes.push({ recipient: recipient.email, action: restated ? 'restated' : 'sent', subject: raw.subject });
+      this.deps.log?.('digest sent', {
+        center,
+        date,
+        seq: record.seq,
+        kind: record.kind,
+        exceptions: exceptions.length,
+      });
+      outcomes.push({
+        recipient: recipient.email,
+        action: restated ? 'restated' : 'sent',
+        subject: raw.subject,
+      });
     }
     return outcomes;
   }

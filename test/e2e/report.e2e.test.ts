@@ -144,3 +144,40 @@ describe('the morning email', () => {
     expect(restatedMail.length).toBe(restated.length);
   });
 });
+
+describe('GET /v1/centers/{center}/exceptions', () => {
+  it('serves a range, CSV, and the evaluation a day came from', async () => {
+    const range = await p.get<{ items: KpiException[]; next: string | null }>(
+      `/v1/centers/${CENTER}/exceptions?from=${DAYS[0]}&to=${REPORT_DAY}&scope=center`,
+    );
+    expect(range.status).toBe(200);
+    expect(range.body.items.every((e) => e.scope === 'center' && e.date === REPORT_DAY)).toBe(true);
+    const day = await p.get<{ evaluation: { kpi_version: number; targets: { preset: string } } | null }>(
+      `/v1/centers/${CENTER}/exceptions?date=${REPORT_DAY}`,
+    );
+    expect(day.body.evaluation?.targets.preset).toBe('recommended');
+    expect(day.body.evaluation?.kpi_version).toBeGreaterThanOrEqual(1);
+    const csv = await p.get(`/v1/centers/${CENTER}/exceptions?date=${REPORT_DAY}&format=csv`);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.text.split(/\r?\n/)[0]).toBe(
+      'date,metric,scope,id,actual,bound,severity,state,streak,volume,verdict,suspect_data,summary',
+    );
+  });
+
+  it('answers bad parameters with 400 naming them, and unknown centres with 404', async () => {
+    const cases: Array<[string, RegExp]> = [
+      [`/v1/centers/${CENTER}/exceptions`, /date/],
+      [`/v1/centers/${CENTER}/exceptions?date=2026-02-30`, /date/],
+      [`/v1/centers/${CENTER}/exceptions?from=2026-11-10&to=2026-11-01`, /to/],
+      [`/v1/centers/${CENTER}/exceptions?from=2025-01-01&to=2026-11-01`, /366/],
+      [`/v1/centers/${CENTER}/exceptions?date=${REPORT_DAY}&scope=agent`, /scope/],
+      [`/v1/centers/${CENTER}/exceptions?date=${REPORT_DAY}&next=forged`, /next/],
+    ];
+    for (const [path, message] of cases) {
+      const r = await p.get<{ error: { message: string } }>(path);
+      expect(r.status, path).toBe(400);
+      expect(r.body.error.message, path).toMatch(message);
+    }
+    expect((await p.get(`/v1/centers/nope/exceptions?date=${REPORT_DAY}`)).status).toBe(404);
+  });
+});
