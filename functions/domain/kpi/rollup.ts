@@ -18,8 +18,12 @@
  * - `hour`: every local hour `00`–`23` in which a segment of the day starts.
  * Records without an agent (abandons, unconnected dialler calls, a handled segment missing
  * its agent) count at centre, queue and hour scope only: no team can be credited with them.
+ *
+ * The drill-down's breakdown cells (exceptions.md §2.1) come from the same pass: when asked
+ * for, a CellTallies is fed next to the scope tallies; without it the pass does no extra work.
  */
 import type { Parameters } from '../config.js';
+import type { Dimension } from '../exceptions/model.js';
 import type {
   AgentStateInterval,
   ContactRecord,
@@ -28,6 +32,7 @@ import type {
   SurveyResponse,
 } from '../records.js';
 import { localDayBounds, localParts } from '../time.js';
+import { type BreakdownCell, CHILD_DIMENSIONS, type DayBreakdown, type ParentScope } from './breakdown.js';
 import { metricsAtScope, type Scope } from './catalog.js';
 import { rosterInForce } from './dedupe.js';
 
@@ -267,14 +272,174 @@ function addQa(t: Tally, e: QaEvaluation, passScore: number): void {
   else if (e.score >= passScore) t.qaPassed++;
 }
 
-function kpiRecord(scope: Scope, id: string, tally: Tally, params: Parameters): KpiRecord {
+function addOutbound(t: Tally, connected: number, success: number): void {
+  t.outboundAttempts++;
+  t.outboundConnected += connected;
+  t.outboundSuccesses += success;
+}
+
+function metricsOf(scope: Scope, tally: Tally, params: Parameters): Record<string, number | null> {
   const metrics: Record<string, number | null> = {};
   for (const def of metricsAtScope(scope)) {
     const formula = FORMULAS[def.name];
     if (!formula) throw new Error(`no formula for catalog metric ${def.name}`);
     metrics[def.name] = formula(tally, params);
   }
-  return { scope, id, metrics };
+  return metrics;
+}
+
+function kpiRecord(scope: Scope, id: string, tally: Tally, params: Parameters): KpiRecord {
+  return { scope, id, metrics: metricsOf(scope, tally, params) };
+}
+
+function tallyIn(list: (Tally | undefined)[], index: number): Tally {
+  let t = list[index];
+  if (!t) {
+    t = new Tally();
+    list[index] = t;
+  }
+  return t;
+}
+
+function tallyAt(map: Map<string, Tally>, key: string): Tally {
+  let t = map.get(key);
+  if (!t) {
+    t = new Tally();
+    map.set(key, t);
+  }
+  return t;
+}
+
+/** Per queue: the centre's population in the queue, and the queue's own population by hour. */
+interface QueueCells {
+  /** Dense index of the queue, for agents' cells by queue. */
+  index: number;
+  /** Queue side inbound only, like the centre's (a transfer is offered to the queue, not the centre). */
+  center: Tally;
+  byHour: (Tally | undefined)[];
+}
+
+/** Per agent: its population by queue (index) and by hour; teams' cells are sums of these. */
+interface AgentCells {
+  byQueue: (Tally | undefined)[];
+  byHour: (Tally | undefined)[];
+}
+
+/**
+ * The tallies behind the breakdown cells (exceptions.md §2.1), fed by the pass event by event
+ * with what the scope tallies get. Cells of teams are formed after the pass, once the agents'
+ * teams are known, by adding up the agents' cells (an agent belongs to one team). Agent cells
+ * have no distinct-agent marks: like agent tallies they are set once the pass is done.
+ */
+class CellTallies {
+  readonly queues = new Map<string, QueueCells>();
+  /** By QueueCells.index. */
+  readonly queueNames: string[] = [];
+  /** By agent index. */
+  readonly agents: (AgentCells | undefined)[] = [];
+
+  private queue(queue: string): QueueCells {
+    let q = this.queues.get(queue);
+    if (!q) {
+      q = { index: this.queueNames.length, center: new Tally(), byHour: new Array(24) };
+      this.queues.set(queue, q);
+      this.queueNames.push(queue);
+    }
+    return q;
+  }
+
+  private agent(agent: AgentDay): AgentCells {
+    let a = this.agents[agent.index];
+    if (!a) {
+      a = { byQueue: [], byHour: new Array(24) };
+      this.agents[agent.index] = a;
+    }
+    return a;
+  }
+
+  shortAbandoned(queue: string, hour: number, inbound: boolean): void {
+    const q = this.queue(queue);
+    tallyIn(q.byHour, hour).shortAbandoned++;
+    if (inbound) q.center.shortAbandoned++;
+  }
+
+  offered(
+    queue: string,
+    hour: number,
+    inbound: boolean,
+    queueSeconds: number,
+    answered: boolean,
+    within: boolean,
+  ): void {
+    const q = this.queue(queue);
+    addOffered(tallyIn(q.byHour, hour), queueSeconds, answered, within);
+    if (inbound) addOffered(q.center, queueSeconds, answered, within);
+  }
+
+  handled(
+    queue: string,
+    hour: number,
+    agent: AgentDay | undefined,
+    c: ContactRecord,
+    fcrEligible: number,
+    repeated: number,
+    survey: SurveyResponse | undefined,
+    complaint: number,
+  ): void {
+    const q = queue === '' ? undefined : this.queue(queue);
+    if (q) {
+      const inHour = tallyIn(q.byHour, hour);
+      addHandled(q.center, c, fcrEligible, repeated, survey, complaint);
+      addHandled(inHour, c, fcrEligible, repeated, survey, complaint);
+      if (agent) {
+        if (q.center.markAgent(agent.index, ACTIVE)) q.center.agentsActive++;
+        if (inHour.markAgent(agent.index, ACTIVE)) inHour.agentsActive++;
+      }
+    }
+    if (agent) {
+      const a = this.agent(agent);
+      addHandled(tallyIn(a.byHour, hour), c, fcrEligible, repeated, survey, complaint);
+      if (q) addHandled(tallyIn(a.byQueue, q.index), c, fcrEligible, repeated, survey, complaint);
+    }
+  }
+
+  outbound(
+    queue: string,
+    hour: number,
+    agent: AgentDay | undefined,
+    connected: number,
+    success: number,
+  ): void {
+    const q = queue === '' ? undefined : this.queue(queue);
+    if (q) {
+      const inHour = tallyIn(q.byHour, hour);
+      addOutbound(q.center, connected, success);
+      addOutbound(inHour, connected, success);
+      if (agent) {
+        if (q.center.markAgent(agent.index, OUTBOUND)) q.center.outboundAgents++;
+        if (inHour.markAgent(agent.index, OUTBOUND)) inHour.outboundAgents++;
+      }
+    }
+    if (agent) {
+      const a = this.agent(agent);
+      addOutbound(tallyIn(a.byHour, hour), connected, success);
+      if (q) addOutbound(tallyIn(a.byQueue, q.index), connected, success);
+    }
+  }
+
+  /** An evaluation of a contact of the day: its queue and hour, and the evaluated agent. */
+  qa(queue: string, hour: number, evaluated: AgentDay | undefined, e: QaEvaluation, passScore: number): void {
+    const q = queue === '' ? undefined : this.queue(queue);
+    if (q) {
+      addQa(q.center, e, passScore);
+      addQa(tallyIn(q.byHour, hour), e, passScore);
+    }
+    if (evaluated) {
+      const a = this.agent(evaluated);
+      addQa(tallyIn(a.byHour, hour), e, passScore);
+      if (q) addQa(tallyIn(a.byQueue, q.index), e, passScore);
+    }
+  }
 }
 
 /** Codes are matched trimmed and case-insensitively ("Complaint" is a complaint code too). */
@@ -520,28 +685,33 @@ function mergeIntervals(intervals: [number, number][]): [number, number][] {
   return merged;
 }
 
-function overlapMs(a: [number, number][], b: [number, number][]): number {
-  let total = 0;
+/** `a` minus `b`, both sorted and disjoint: sorted, disjoint intervals. */
+function subtractIntervals(a: [number, number][], b: [number, number][]): [number, number][] {
+  const rest: [number, number][] = [];
   let j = 0;
-  for (const [s, e] of a) {
+  for (const [from, e] of a) {
+    let s = from;
     while (j < b.length && (b[j] as [number, number])[1] <= s) j++;
     for (let k = j; k < b.length && (b[k] as [number, number])[0] < e; k++) {
       const [bs, be] = b[k] as [number, number];
-      total += Math.min(e, be) - Math.max(s, bs);
+      if (bs > s) rest.push([s, bs]);
+      s = Math.max(s, be);
     }
+    if (s < e) rest.push([s, e]);
   }
-  return total;
+  return rest;
 }
 
 /**
- * (staffed − break) seconds per agent, clipped to the local day, for agents staffed during it.
- * Overlapping intervals count once, and only break time inside staffed time is deducted.
+ * (staffed − break) time per agent, clipped to the local day, for agents staffed during it, as
+ * sorted disjoint intervals. Overlapping intervals count once, and only break time inside
+ * staffed time is deducted.
  */
-function availableSeconds(
+function availableIntervals(
   states: readonly AgentStateInterval[],
   start: number,
   end: number,
-): Map<string, number> {
+): Map<string, [number, number][]> {
   const byAgent = new Map<string, { staffed: [number, number][]; onBreak: [number, number][] }>();
   for (const s of states) {
     const from = Math.max(s.start, start);
@@ -554,16 +724,39 @@ function availableSeconds(
     }
     (s.state === 'staffed' ? agent.staffed : agent.onBreak).push([from, to]);
   }
-  const available = new Map<string, number>();
+  const available = new Map<string, [number, number][]>();
   for (const [agentId, { staffed, onBreak }] of byAgent) {
-    if (staffed.length === 0) continue;
-    const staffedUnion = mergeIntervals(staffed);
-    let ms = 0;
-    for (const [s, e] of staffedUnion) ms += e - s;
-    ms -= overlapMs(staffedUnion, mergeIntervals(onBreak));
-    available.set(agentId, ms / 1000);
+    if (staffed.length > 0)
+      available.set(agentId, subtractIntervals(mergeIntervals(staffed), mergeIntervals(onBreak)));
   }
   return available;
+}
+
+/**
+ * Average agents staffed per local hour id: available seconds in the hour / 3600, every hour
+ * of the day listed; {} without agent-state data. Both 01:00 hours of a fall-back day add into
+ * `01`, as its hour record adds both hours' contacts.
+ */
+function staffedAgentsByHour(
+  available: Map<string, [number, number][]>,
+  start: number,
+  hourOf: Uint8Array,
+): Record<string, number> {
+  const byHour: Record<string, number> = {};
+  if (available.size === 0) return byHour;
+  const ms = new Float64Array(24);
+  for (const intervals of available.values()) {
+    for (const [s, e] of intervals) {
+      for (let q = Math.floor((s - start) / QUARTER_HOUR_MS); q < hourOf.length; q++) {
+        const from = start + q * QUARTER_HOUR_MS;
+        if (from >= e) break;
+        const h = hourOf[q] as number;
+        ms[h] = (ms[h] as number) + Math.min(e, from + QUARTER_HOUR_MS) - Math.max(s, from);
+      }
+    }
+  }
+  for (const h of hourOf) byHour[hourId(h)] = (ms[h] as number) / 3_600_000;
+  return byHour;
 }
 
 /** Local hour (0–23) of each quarter hour of the day: both 01:00 hours on a fall-back day are 1. */
@@ -578,11 +771,32 @@ function byId<T>(a: [string, T], b: [string, T]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
-/**
- * Every KPI of the centre-day at every scope: centre first, then queues, teams, agents, hours
- * (ids sorted); [] for a day with no data.
- */
-export function computeDayKpis(input: DayInput): KpiRecord[] {
+const hourId = (h: number): string => (h < 10 ? `0${h}` : String(h));
+
+function hourEntries(hours: readonly (Tally | undefined)[] | undefined): [string, Tally][] {
+  const entries: [string, Tally][] = [];
+  hours?.forEach((t, h) => {
+    if (t) entries.push([hourId(h), t]);
+  });
+  return entries;
+}
+
+/** A centre-day after the pass, teams resolved. */
+interface DayTallies {
+  hasData: boolean;
+  center: Tally;
+  queues: Map<string, Tally>;
+  teams: Map<string, Tally>;
+  /** The agents that appear, with their team. */
+  agents: { day: AgentDay; team: string }[];
+  hours: (Tally | undefined)[];
+  available: Map<string, [number, number][]>;
+  start: number;
+  hourOf: Uint8Array;
+}
+
+/** The one pass over the day; `cells`, when given, is fed the breakdown cells on the way. */
+function tallyDay(input: DayInput, cells: CellTallies | null): DayTallies {
   const { params, contacts } = input;
   const { start, end } = localDayBounds(input.date, params.timezone);
   const hourOf = hourOfQuarter(start, end, params.timezone);
@@ -598,14 +812,6 @@ export function computeDayKpis(input: DayInput): KpiRecord[] {
   const hours: (Tally | undefined)[] = new Array(24);
   const agents = new Map<string, AgentDay>();
 
-  const queueTally = (queue: string): Tally => {
-    let t = queues.get(queue);
-    if (!t) {
-      t = new Tally();
-      queues.set(queue, t);
-    }
-    return t;
-  };
   const agentDay = (id: string): AgentDay => {
     let a = agents.get(id);
     if (!a) {
@@ -658,12 +864,8 @@ export function computeDayKpis(input: DayInput): KpiRecord[] {
     if (!(t >= start && t < end)) continue;
 
     const hourIndex = hourOf[Math.floor((t - start) / QUARTER_HOUR_MS)] as number;
-    let hour = hours[hourIndex];
-    if (!hour) {
-      hour = new Tally();
-      hours[hourIndex] = hour;
-    }
-    const queue = c.queue === '' ? undefined : queueTally(c.queue);
+    const hour = tallyIn(hours, hourIndex);
+    const queue = c.queue === '' ? undefined : tallyAt(queues, c.queue);
     const agent = c.agent_id === '' ? undefined : agentDay(c.agent_id);
     if (agent && c.team_hint) {
       // The agent's latest record of the day carries its current Connect hierarchy group.
@@ -677,26 +879,16 @@ export function computeDayKpis(input: DayInput): KpiRecord[] {
     if (c.direction === 'outbound') {
       const connected = c.outcome === 'connected' ? 1 : 0;
       const success = isSuccessCode(c.disposition) ? 1 : 0;
-      center.outboundAttempts++;
-      center.outboundConnected += connected;
-      center.outboundSuccesses += success;
-      hour.outboundAttempts++;
-      hour.outboundConnected += connected;
-      hour.outboundSuccesses += success;
-      if (queue) {
-        queue.outboundAttempts++;
-        queue.outboundConnected += connected;
-        queue.outboundSuccesses += success;
-      }
+      addOutbound(center, connected, success);
+      addOutbound(hour, connected, success);
+      if (queue) addOutbound(queue, connected, success);
       if (agent) {
-        const a = agent.tally;
-        a.outboundAttempts++;
-        a.outboundConnected += connected;
-        a.outboundSuccesses += success;
+        addOutbound(agent.tally, connected, success);
         if (center.markAgent(agent.index, OUTBOUND)) center.outboundAgents++;
         if (hour.markAgent(agent.index, OUTBOUND)) hour.outboundAgents++;
         if (queue?.markAgent(agent.index, OUTBOUND)) queue.outboundAgents++;
       }
+      cells?.outbound(c.queue, hourIndex, agent, connected, success);
     } else {
       const inbound = c.direction === 'inbound';
       const answered = c.outcome === 'answered';
@@ -709,6 +901,7 @@ export function computeDayKpis(input: DayInput): KpiRecord[] {
             center.shortAbandoned++;
             hour.shortAbandoned++;
           }
+          cells?.shortAbandoned(c.queue, hourIndex, inbound);
         } else {
           const within = answered && qs <= serviceLevel;
           addOffered(queue, qs, answered, within);
@@ -716,6 +909,7 @@ export function computeDayKpis(input: DayInput): KpiRecord[] {
             addOffered(center, qs, answered, within);
             addOffered(hour, qs, answered, within);
           }
+          cells?.offered(c.queue, hourIndex, inbound, qs, answered, within);
         }
       }
       if (answered) {
@@ -731,6 +925,7 @@ export function computeDayKpis(input: DayInput): KpiRecord[] {
           if (hour.markAgent(agent.index, ACTIVE)) hour.agentsActive++;
           if (queue?.markAgent(agent.index, ACTIVE)) queue.agentsActive++;
         }
+        cells?.handled(c.queue, hourIndex, agent, c, eligible, repeated, survey, complaint);
       }
     }
 
@@ -741,8 +936,10 @@ export function computeDayKpis(input: DayInput): KpiRecord[] {
         addQa(hour, e, qaPass);
         if (queue) addQa(queue, e, qaPass);
         // The evaluated agent is credited; the contact's agent stands in when the form omits it.
-        const evaluated = e.agent_id || c.agent_id;
-        if (evaluated) addQa(agentDay(evaluated).tally, e, qaPass);
+        const evaluatedId = e.agent_id || c.agent_id;
+        const evaluated = evaluatedId ? agentDay(evaluatedId) : undefined;
+        if (evaluated) addQa(evaluated.tally, e, qaPass);
+        cells?.qa(c.queue, hourIndex, evaluated, e, qaPass);
       }
     }
   }
@@ -758,22 +955,24 @@ export function computeDayKpis(input: DayInput): KpiRecord[] {
   }
 
   const available = input.agentStates?.length
-    ? availableSeconds(input.agentStates, start, end)
-    : new Map<string, number>();
+    ? availableIntervals(input.agentStates, start, end)
+    : new Map<string, [number, number][]>();
   for (const id of available.keys()) agentDay(id);
 
   const roster = rosterInForce(input.roster, input.date);
   const teams = new Map<string, Tally>();
-  const agentRecords: [string, Tally][] = [];
+  const kept: { day: AgentDay; team: string }[] = [];
   for (const a of agents.values()) {
     const t = a.tally;
-    const seconds = available.get(a.id);
-    if (seconds !== undefined) {
+    const intervals = available.get(a.id);
+    if (intervals !== undefined) {
+      let ms = 0;
+      for (const [s, e] of intervals) ms += e - s;
       t.staffedAgents = 1;
-      t.staffedSeconds = seconds;
+      t.staffedSeconds = ms / 1000;
       t.staffedHandleSeconds = t.talkSeconds + t.holdSeconds + t.acwSeconds;
       center.staffedAgents++;
-      center.staffedSeconds += seconds;
+      center.staffedSeconds += t.staffedSeconds;
       center.staffedHandleSeconds += t.staffedHandleSeconds;
     }
     t.agentsActive = t.handled > 0 ? 1 : 0;
@@ -781,28 +980,151 @@ export function computeDayKpis(input: DayInput): KpiRecord[] {
     if (t.handled === 0 && t.outboundAttempts === 0 && t.qaEvaluations === 0 && t.staffedAgents === 0)
       continue;
     const team = roster.get(a.id)?.team || a.teamHint || UNASSIGNED_TEAM;
-    let teamTally = teams.get(team);
-    if (!teamTally) {
-      teamTally = new Tally();
-      teams.set(team, teamTally);
-    }
-    teamTally.add(t);
-    agentRecords.push([a.id, t]);
+    tallyAt(teams, team).add(t);
+    kept.push({ day: a, team });
   }
 
-  const dayHasData =
+  const hasData =
     queues.size > 0 ||
-    agentRecords.length > 0 ||
+    kept.length > 0 ||
     hours.some((t) => t !== undefined) ||
     center.qaEvaluations > 0 ||
     center.unmatchedSurveys > 0;
-  if (!dayHasData) return [];
-  const records: KpiRecord[] = [kpiRecord('center', input.center, center, params)];
-  for (const [id, t] of [...queues].sort(byId)) records.push(kpiRecord('queue', id, t, params));
-  for (const [id, t] of [...teams].sort(byId)) records.push(kpiRecord('team', id, t, params));
-  for (const [id, t] of agentRecords.sort(byId)) records.push(kpiRecord('agent', id, t, params));
-  hours.forEach((t, h) => {
-    if (t) records.push(kpiRecord('hour', h < 10 ? `0${h}` : String(h), t, params));
-  });
+  return { hasData, center, queues, teams, agents: kept, hours, available, start, hourOf };
+}
+
+/** Centre first, then queues, teams, agents, hours (ids sorted). */
+function dayRecords(centerId: string, d: DayTallies, params: Parameters): KpiRecord[] {
+  const records: KpiRecord[] = [kpiRecord('center', centerId, d.center, params)];
+  for (const [id, t] of [...d.queues].sort(byId)) records.push(kpiRecord('queue', id, t, params));
+  for (const [id, t] of [...d.teams].sort(byId)) records.push(kpiRecord('team', id, t, params));
+  const agents = d.agents.map(({ day }): [string, Tally] => [day.id, day.tally]);
+  for (const [id, t] of agents.sort(byId)) records.push(kpiRecord('agent', id, t, params));
+  for (const [id, t] of hourEntries(d.hours)) records.push(kpiRecord('hour', id, t, params));
   return records;
+}
+
+/**
+ * The cells of every parent (centre, queues, teams; ids sorted) by its child dimensions in
+ * CHILD_DIMENSIONS order, children sorted by id; metrics at the parent's scope.
+ */
+function breakdownCells(
+  centerId: string,
+  d: DayTallies,
+  cells: CellTallies,
+  params: Parameters,
+): BreakdownCell[] {
+  const queueAgents = new Map<string, [string, Tally][]>();
+  const queueTeams = new Map<string, Map<string, Tally>>();
+  const teamQueues = new Map<string, Map<string, Tally>>();
+  const teamAgents = new Map<string, [string, Tally][]>();
+  const teamHours = new Map<string, (Tally | undefined)[]>();
+  const listIn = <T>(map: Map<string, T[]>, key: string): T[] => {
+    let list = map.get(key);
+    if (!list) {
+      list = [];
+      map.set(key, list);
+    }
+    return list;
+  };
+  const mapIn = <T>(map: Map<string, Map<string, T>>, key: string): Map<string, T> => {
+    let inner = map.get(key);
+    if (!inner) {
+      inner = new Map();
+      map.set(key, inner);
+    }
+    return inner;
+  };
+  for (const { day, team } of d.agents) {
+    listIn(teamAgents, team).push([day.id, day.tally]);
+    const a = cells.agents[day.index];
+    if (!a) continue;
+    // Distinct agents in a cell of one agent: itself, when it did something there.
+    for (const t of [...a.byQueue, ...a.byHour]) {
+      if (!t) continue;
+      t.agentsActive = t.handled > 0 ? 1 : 0;
+      t.outboundAgents = t.outboundAttempts > 0 ? 1 : 0;
+    }
+    for (const [queueIndex, t] of a.byQueue.entries()) {
+      if (!t) continue;
+      const queue = cells.queueNames[queueIndex] as string;
+      listIn(queueAgents, queue).push([day.id, t]);
+      const inTeam = tallyAt(mapIn(queueTeams, queue), team);
+      inTeam.add(t);
+      // Team → queue is the same population as queue → team.
+      mapIn(teamQueues, team).set(queue, inTeam);
+    }
+    const hoursOfTeam = listIn(teamHours, team);
+    for (const [h, t] of a.byHour.entries()) if (t) tallyIn(hoursOfTeam, h).add(t);
+  }
+
+  const out: BreakdownCell[] = [];
+  const emit = (
+    scope: ParentScope,
+    parentId: string,
+    children: Partial<Record<Dimension, Iterable<[string, Tally]> | undefined>>,
+  ): void => {
+    for (const dimension of CHILD_DIMENSIONS[scope]) {
+      for (const [id, t] of [...(children[dimension] ?? [])].sort(byId)) {
+        out.push({
+          parent_scope: scope,
+          parent_id: parentId,
+          dimension,
+          id,
+          metrics: metricsOf(scope, t, params),
+        });
+      }
+    }
+  };
+  emit('center', centerId, {
+    queue: [...cells.queues].map(([id, q]): [string, Tally] => [id, q.center]),
+    team: d.teams,
+    hour: hourEntries(d.hours),
+  });
+  for (const id of [...d.queues.keys()].sort()) {
+    emit('queue', id, {
+      team: queueTeams.get(id),
+      agent: queueAgents.get(id),
+      hour: hourEntries(cells.queues.get(id)?.byHour),
+    });
+  }
+  for (const id of [...d.teams.keys()].sort()) {
+    emit('team', id, {
+      agent: teamAgents.get(id),
+      queue: teamQueues.get(id),
+      hour: hourEntries(teamHours.get(id)),
+    });
+  }
+  return out;
+}
+
+/**
+ * Every KPI of the centre-day at every scope: centre first, then queues, teams, agents, hours
+ * (ids sorted); [] for a day with no data.
+ */
+export function computeDayKpis(input: DayInput): KpiRecord[] {
+  const d = tallyDay(input, null);
+  return d.hasData ? dayRecords(input.center, d, input.params) : [];
+}
+
+/**
+ * The day's KPI records (exactly computeDayKpis') and its breakdown cells (exceptions.md §2.1)
+ * from the same pass. A cell's metrics are the parent scope's, over the parent's population
+ * restricted to the child; the part of the population with no value on the dimension (a
+ * handled segment without a queue, an evaluation of an unknown contact) is in no cell.
+ */
+export function computeDayKpisWithBreakdown(input: DayInput): {
+  records: KpiRecord[];
+  breakdown: DayBreakdown;
+} {
+  const cells = new CellTallies();
+  const d = tallyDay(input, cells);
+  if (!d.hasData) return { records: [], breakdown: { cells: [], staffed_agents_by_hour: {} } };
+  return {
+    records: dayRecords(input.center, d, input.params),
+    breakdown: {
+      cells: breakdownCells(input.center, d, cells, input.params),
+      staffed_agents_by_hour: staffedAgentsByHour(d.available, d.start, d.hourOf),
+    },
+  };
 }
