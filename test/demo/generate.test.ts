@@ -11,7 +11,7 @@ async function* once(body: string | Buffer): AsyncGenerator<Uint8Array> {
 
 describe('demo data', () => {
   it('writes every export kind, in all three CDR formats, with no bad row', async () => {
-    const files = generateDemo({ lastDay: '2026-11-22', days: 3, dailyVolume: 80 });
+    const files = generateDemo({ lastDay: '2026-11-22', days: 4, dailyVolume: 80 });
     const formats = new Set<string>();
     for (const f of files) {
       const route = routeObjectKey(f.key);
