@@ -8,6 +8,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { generateDemo } from '../functions/demo/generate.js';
 import { reportDay } from '../functions/domain/completion.js';
 import type { KpiException } from '../functions/domain/exceptions/model.js';
+import { exceptionKey, foldSystemic, sortBySeverity } from '../functions/domain/report/digest.js';
 import { formatValue } from '../functions/domain/report/format.js';
 import { localStackOptionsFromEnv } from '../functions/local/local-stack.js';
 import { LOCAL_DEFAULTS } from '../functions/shared/definitions.js';
@@ -42,7 +43,7 @@ async function evaluateDemo(pipeline: Pipeline, lastDay: string): Promise<void> 
   type Item = { scope: string; id: string; metrics: Record<string, number | null> };
   const kpis = await get<{ items: Item[] }>(`/v1/centers/demo/kpis?date=${lastDay}&scope=center`);
   const center = kpis.items[0]?.metrics ?? {};
-  const shown = [
+  const headline = [
     'offered',
     'answer_rate',
     'service_level',
@@ -52,11 +53,17 @@ async function evaluateDemo(pipeline: Pipeline, lastDay: string): Promise<void> 
     'occupancy',
   ];
   console.log(`\nYesterday (${lastDay}) at the demo centre:`);
-  for (const m of shown) console.log(`  ${m.padEnd(16)} ${formatValue(m, center[m] ?? null)}`);
+  for (const m of headline) console.log(`  ${m.padEnd(16)} ${formatValue(m, center[m] ?? null)}`);
   const ex = await get<{ items: KpiException[] }>(`/v1/centers/demo/exceptions?date=${lastDay}`);
-  console.log(`\nExceptions (${ex.items.length}):`);
-  for (const e of ex.items)
-    console.log(`  [${e.severity}] ${e.scope} ${e.id} ${e.metric}: ${e.verdict ?? '–'} — ${e.summary}`);
+  const { shown, alsoAt } = foldSystemic(sortBySeverity(ex.items));
+  console.log(
+    `\nExceptions (${ex.items.length}, most severe first; queues of a systemic centre exception folded under it):`,
+  );
+  for (const e of shown) {
+    const folded = alsoAt.get(exceptionKey(e)) ?? [];
+    const also = folded.length > 0 ? ` (+ ${folded.map((f) => `${f.scope} ${f.id}`).join(', ')})` : '';
+    console.log(`  [${e.severity}] ${e.metric} at ${e.scope} ${e.id}${also}\n      ${e.summary}`);
+  }
   const outbox = join(pipeline.stack.dataDir, 'outbox');
   const emails = existsSync(outbox) ? readdirSync(outbox).filter((f) => f.startsWith(lastDay)) : [];
   console.log(`\nMorning email${emails.length === 1 ? '' : 's'}:`);

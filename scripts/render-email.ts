@@ -5,7 +5,7 @@
  * Writes .local/email-preview/{email.html, email.eml, laptop.png, phone.png}; email.html has
  * the cid: images inlined as data: URIs so a browser can show it.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { KpiException, RecoveredMetric } from '../functions/domain/exceptions/model.js';
@@ -176,8 +176,76 @@ function series(e: KpiException): Array<{ date: string; value: number | null }> 
   });
 }
 
+/** The HTML part of an .eml with its cid: images inlined (enough MIME for our own messages). */
+function htmlOfEml(eml: string): string {
+  const parts: Array<{ headers: string; body: string }> = [];
+  for (const m of eml.matchAll(/boundary="?([^";\r\n]+)"?/g)) {
+    for (const chunk of eml.split(`--${m[1]}`).slice(1)) {
+      const at = chunk.indexOf('\r\n\r\n');
+      if (at > 0) parts.push({ headers: chunk.slice(0, at), body: chunk.slice(at + 4) });
+    }
+  }
+  const decode = (p: { headers: string; body: string }): Buffer => {
+    if (/content-transfer-encoding:\s*base64/i.test(p.headers))
+      return Buffer.from(p.body.replace(/\s+/g, ''), 'base64');
+    if (/content-transfer-encoding:\s*quoted-printable/i.test(p.headers))
+      return Buffer.from(
+        p.body
+          .replace(/=\r?\n/g, '')
+          .replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+        'latin1',
+      );
+    return Buffer.from(p.body);
+  };
+  const htmlPart = parts.find((p) => /content-type:\s*text\/html/i.test(p.headers));
+  if (!htmlPart) throw new Error('no text/html part in the message');
+  let html = decode(htmlPart).toString('utf8');
+  for (const p of parts) {
+    const cid = /content-id:\s*<([^>]+)>/i.exec(p.headers)?.[1];
+    if (cid) html = html.replaceAll(`cid:${cid}`, `data:image/png;base64,${decode(p).toString('base64')}`);
+  }
+  return html;
+}
+
+async function screenshots(html: string): Promise<void> {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+  try {
+    for (const [name, width, isMobile] of [
+      ['laptop', 1280, false],
+      ['phone', 375, true],
+    ] as const) {
+      const page = await browser.newPage({
+        viewport: { width, height: 800 },
+        isMobile,
+        deviceScaleFactor: 1,
+      });
+      await page.setContent(html, { waitUntil: 'load' });
+      // A string expression: this project compiles without the DOM types.
+      const overflow = await page.evaluate<number>(
+        'document.documentElement.scrollWidth - window.innerWidth',
+      );
+      await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+      console.log(`${name}: ${width}px wide, horizontal overflow ${overflow}px`);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
 async function main(): Promise<void> {
   await mkdir(OUT, { recursive: true });
+  // `--eml file.eml`: look at a message the pipeline really sent (e.g. from the outbox).
+  const emlAt = process.argv.indexOf('--eml');
+  if (emlAt > 0) {
+    const file = process.argv[emlAt + 1];
+    if (!file) throw new Error('--eml needs a file');
+    const html = htmlOfEml(await readFile(file, 'utf8'));
+    await writeFile(join(OUT, 'email.html'), html);
+    await screenshots(html);
+    console.log(`Wrote ${OUT}/{email.html,laptop.png,phone.png} from ${file}`);
+    return;
+  }
   const images: Array<{ cid: string; filename: string; content: Buffer }> = [];
   const charts: Record<string, string> = {};
   for (const [i, e] of exceptions.entries()) {
@@ -214,29 +282,7 @@ async function main(): Promise<void> {
   await writeFile(join(OUT, 'email.eml'), eml);
   await writeFile(join(OUT, 'email.txt'), digest.text);
 
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
-  try {
-    for (const [name, width, isMobile] of [
-      ['laptop', 1280, false],
-      ['phone', 375, true],
-    ] as const) {
-      const page = await browser.newPage({
-        viewport: { width, height: 800 },
-        isMobile,
-        deviceScaleFactor: 1,
-      });
-      await page.setContent(html, { waitUntil: 'load' });
-      // A string expression: this project compiles without the DOM types.
-      const overflow = await page.evaluate<number>(
-        'document.documentElement.scrollWidth - window.innerWidth',
-      );
-      await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
-      console.log(`${name}: ${width}px wide, horizontal overflow ${overflow}px`);
-      await page.close();
-    }
-  } finally {
-    await browser.close();
-  }
+  await screenshots(html);
   console.log(`Subject: ${digest.subject}`);
   console.log(`Wrote ${OUT}/{email.html,email.eml,email.txt,laptop.png,phone.png}`);
 }

@@ -10,8 +10,10 @@ import {
   type DigestInput,
   describeChanges,
   exceptionKey,
+  foldSystemic,
   renderDigest,
   reportFingerprint,
+  sortBySeverity,
 } from '../domain/report/digest.js';
 import { addDays } from '../domain/time.js';
 import { composeMime } from '../report/mime.js';
@@ -169,7 +171,8 @@ export class ReportService {
     const path = `/v1/centers/${encodeURIComponent(center)}/exceptions?date=${date}`;
     const images: Array<{ cid: string; filename: string; content: Buffer }> = [];
     const cids: Record<string, string> = {};
-    for (const [i, e] of exceptions.entries()) {
+    // Folded exceptions (the queues of a systemic centre exception) get no section, so no chart.
+    for (const [i, e] of foldSystemic(sortBySeverity(exceptions)).shown.entries()) {
       const key = exceptionKey(e);
       let png = charts.get(key);
       if (!png) {

@@ -3,6 +3,7 @@ import {
   describeChanges,
   digestSubject,
   exceptionKey,
+  foldSystemic,
   renderDigest,
   reportFingerprint,
 } from '../../functions/domain/report/digest.js';
@@ -457,5 +458,56 @@ describe('reportFingerprint and describeChanges', () => {
     expect(describeChanges(reportFingerprint([odd], []), reportFingerprint([oddMajor], []))).toEqual([
       'Severity changed: Service level at queue a|b critical → major',
     ]);
+  });
+});
+
+describe('foldSystemic', () => {
+  const centre = exception({
+    metric: 'service_level',
+    actual: 0.45,
+    target: { gte: 0.8 },
+    verdict: 'systemic',
+  });
+  const sales = exception({
+    metric: 'service_level',
+    actual: 0.46,
+    target: { gte: 0.8 },
+    scope: 'queue',
+    id: 'sales',
+  });
+  const billing = exception({
+    metric: 'service_level',
+    actual: 0.43,
+    target: { gte: 0.8 },
+    scope: 'queue',
+    id: 'billing',
+  });
+  const billingFcr = exception({
+    metric: 'fcr_rate',
+    actual: 0.74,
+    target: { gte: 0.85 },
+    scope: 'queue',
+    id: 'billing',
+  });
+
+  it('tells a systemic centre story once, with its queues under it, and leaves other metrics alone', () => {
+    const { shown, alsoAt } = foldSystemic([centre, sales, billing, billingFcr]);
+    expect(shown).toEqual([centre, billingFcr]);
+    expect(alsoAt.get(exceptionKey(centre))).toEqual([sales, billing]);
+  });
+
+  it('does not fold under a centre exception that is not systemic', () => {
+    const { shown } = foldSystemic([{ ...centre, verdict: 'mixed' }, sales]);
+    expect(shown).toHaveLength(2);
+  });
+
+  it('names the folded queues in the table and the section, and keeps the total in the heading', () => {
+    const r = renderDigest(digestInput({ exceptions: [centre, sales, billing, billingFcr] }));
+    expect(r.html).toContain('4 KPI exceptions');
+    expect(r.html).toContain('centre demo + 2 queues');
+    expect(r.text).toContain(
+      'Also outside target: queue billing 43.0 % (critical), queue sales 46.0 % (critical).',
+    );
+    expect(r.text.match(/^-{60}$/gm)).toHaveLength(3);
   });
 });

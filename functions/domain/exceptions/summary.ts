@@ -39,6 +39,14 @@ export interface SummaryInput {
 }
 
 const PLURAL: Record<Dimension, string> = { queue: 'queues', team: 'teams', agent: 'agents', hour: 'hours' };
+
+/** Where to look when every child shows the gap, by the dimension that showed it (exceptions.md §2.2). */
+const SYSTEMIC_ADVICE: Record<Dimension, string> = {
+  queue: 'look at demand, targets or a new business line, not at individual agents',
+  team: 'look at demand, targets or a new business line, not at individual agents',
+  agent: 'a team-wide cause (a process, tool or call-mix change), not individual agents',
+  hour: 'the whole day, not one peak: look at the day’s demand and staffing',
+};
 const RESIDUAL_LABEL: Record<Dimension, string> = {
   queue: 'contacts without a queue',
   team: 'contacts without a team',
@@ -99,10 +107,7 @@ function verdictPhrase(s: SummaryInput): string | null {
   if (s.verdict?.verdict === 'systemic' && s.breadth) {
     const named = s.breadth.children.filter((c) => c.id !== RESIDUAL_ID);
     const breached = s.verdict.breached.filter((c) => c.id !== RESIDUAL_ID);
-    return (
-      `Systemic: ${breached.length} of ${named.length} ${PLURAL[s.breadth.dimension]} ${side(s)} target — ` +
-      'look at demand, targets or a new business line, not at individual agents'
-    );
+    return `Systemic: ${breached.length} of ${named.length} ${PLURAL[s.breadth.dimension]} ${side(s)} target — ${SYSTEMIC_ADVICE[s.breadth.dimension]}`;
   }
   if (s.verdict?.verdict === 'concentrated' && s.breadth) {
     const dimension = s.breadth.dimension;

@@ -70,6 +70,48 @@ export function sortBySeverity(exceptions: readonly KpiException[]): KpiExceptio
 }
 
 /** Ids and names come from files: no control character may reach a header or break a line. */
+/**
+ * A systemic centre exception already says "every queue/team shows it": the queue and team
+ * exceptions of the same metric are the same story, so the email tells it once — under the
+ * centre exception — instead of once per queue. The API still lists every exception.
+ */
+export function foldSystemic(sorted: readonly KpiException[]): {
+  shown: KpiException[];
+  alsoAt: Map<string, KpiException[]>;
+} {
+  const systemic = new Map<string, KpiException>();
+  for (const e of sorted) if (e.scope === 'center' && e.verdict === 'systemic') systemic.set(e.metric, e);
+  const alsoAt = new Map<string, KpiException[]>();
+  const shown: KpiException[] = [];
+  for (const e of sorted) {
+    const parent = e.scope === 'center' ? undefined : systemic.get(e.metric);
+    if (!parent) {
+      shown.push(e);
+      continue;
+    }
+    const key = exceptionKey(parent);
+    alsoAt.set(key, [...(alsoAt.get(key) ?? []), e]);
+  }
+  return { shown, alsoAt };
+}
+
+function alsoAtText(folded: readonly KpiException[]): string {
+  return `Also outside target: ${folded
+    .map((f) => `${formatScope(f.scope, f.id)} ${formatValue(f.metric, f.actual)} (${f.severity})`)
+    .join(', ')}.`;
+}
+
+function alsoAtSuffix(folded: readonly KpiException[] | undefined): string {
+  if (!folded || folded.length === 0) return '';
+  const queues = folded.filter((f) => f.scope === 'queue').length;
+  const teams = folded.length - queues;
+  const parts = [
+    queues > 0 ? `${queues} queue${queues === 1 ? '' : 's'}` : '',
+    teams > 0 ? `${teams} team${teams === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  return ` + ${parts.join(' + ')}`;
+}
+
 function clean(s: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
   return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
@@ -143,8 +185,7 @@ function count(n: number): string {
 }
 
 const VERDICTS: Record<Verdict, string> = {
-  systemic:
-    'Systemic: most of the volume is below target — look at demand, targets or a new business line, not at individual agents.',
+  systemic: 'Systemic: most of the volume is outside target, not one segment of it.',
   concentrated:
     'Concentrated: one or two segments with a small share of the volume explain most of the gap — start there.',
   mixed: 'Mixed: the gap is spread over several segments; no single one explains it.',
@@ -191,7 +232,10 @@ function causeLines(e: KpiException): CauseLine[] {
   const lines: CauseLine[] = [];
   const agents = causes.filter((c): c is Extract<Cause, { kind: 'agent' }> => c.kind === 'agent');
   let agentsListed = false;
+  // When the segments already are hours, the "worst hours" cause would say the same thing again.
+  const hourSegments = causes.some((c) => c.kind === 'segment' && c.dimension === 'hour');
   for (const c of causes) {
+    if (c.kind === 'hours' && hourSegments) continue;
     switch (c.kind) {
       case 'data_quality': {
         const items =
@@ -321,6 +365,7 @@ function restatedIntro(date: string): string {
 // Plain text
 
 function renderText(input: DigestInput, subject: string, sorted: KpiException[]): string {
+  const { shown, alsoAt } = foldSystemic(sorted);
   const out: string[] = [subject, ''];
   if (input.restated) {
     out.push(`RESTATED. ${restatedIntro(input.date)}`);
@@ -333,9 +378,9 @@ function renderText(input: DigestInput, subject: string, sorted: KpiException[])
     out.push('');
   } else {
     out.push('Exceptions, most severe first:');
-    sorted.forEach((e, i) => {
+    shown.forEach((e, i) => {
       out.push(
-        `${i + 1}. ${metricTitle(e.metric)} — ${where(e)}: ${formatValue(e.metric, e.actual)} vs ${formatTarget(e.metric, e.target)} — ${e.severity}, ${stateText(e)}${e.suspect_data ? ' — check the data' : ''}`,
+        `${i + 1}. ${metricTitle(e.metric)} — ${where(e)}${alsoAtSuffix(alsoAt.get(exceptionKey(e)))}: ${formatValue(e.metric, e.actual)} vs ${formatTarget(e.metric, e.target)} — ${e.severity}, ${stateText(e)}${e.suspect_data ? ' — check the data' : ''}`,
       );
     });
     out.push('');
@@ -343,13 +388,15 @@ function renderText(input: DigestInput, subject: string, sorted: KpiException[])
   if (input.recovered.length > 0) {
     out.push('Back on target:', ...input.recovered.map((r) => `- ${recoveredText(r)}`), '');
   }
-  sorted.forEach((e, i) => {
+  shown.forEach((e, i) => {
+    const folded = alsoAt.get(exceptionKey(e));
     out.push('-'.repeat(60), `${i + 1}. ${metricTitle(e.metric)} — ${where(e)}`);
     out.push(
       `${e.severity}, ${e.state === 'continuing' ? `continuing, day ${e.streak}` : 'new'}. ${headline(e)}.`,
     );
     if (e.summary) out.push(clean(e.summary));
     if (e.verdict) out.push(VERDICTS[e.verdict]);
+    if (folded && folded.length > 0) out.push(alsoAtText(folded));
     const lines = causeLines(e);
     if (lines.length > 0) {
       out.push('Why:');
@@ -431,7 +478,7 @@ function section(inner: string, extra = ''): string {
   return `<tr><td style="padding:20px 20px;border-top:1px solid ${RULE};${extra}">${inner}</td></tr>`;
 }
 
-function exceptionTable(sorted: KpiException[]): string {
+function exceptionTable(sorted: KpiException[], alsoAt: Map<string, KpiException[]>): string {
   const th = `padding:6px 8px 6px 0;text-align:left;font-size:12px;font-weight:700;color:${MUTED};text-transform:uppercase;letter-spacing:0.04em;border-bottom:2px solid ${RULE}`;
   const td = `padding:9px 8px 9px 0;vertical-align:top;border-bottom:1px solid ${RULE};font-size:15px;line-height:1.35;color:${INK}`;
   // Three stacked columns instead of six: the table must fit a 375 px phone without scrolling.
@@ -439,7 +486,7 @@ function exceptionTable(sorted: KpiException[]): string {
     .map(
       (e) =>
         `<tr>` +
-        `<td style="${td};width:46%"><strong>${h(metricTitle(e.metric))}</strong><br><span style="${SMALL}">${h(formatScope(e.scope, e.id))}</span>${e.suspect_data ? `<br><span style="font-size:13px;color:#8a4b00;font-weight:700">⚠ check the data</span>` : ''}</td>` +
+        `<td style="${td};width:46%"><strong>${h(metricTitle(e.metric))}</strong><br><span style="${SMALL}">${h(formatScope(e.scope, e.id) + alsoAtSuffix(alsoAt.get(exceptionKey(e))))}</span>${e.suspect_data ? `<br><span style="font-size:13px;color:#8a4b00;font-weight:700">⚠ check the data</span>` : ''}</td>` +
         `<td style="${td};width:30%"><strong>${h(formatValue(e.metric, e.actual))}</strong><br><span style="${SMALL}">target <span style="white-space:nowrap">${h(formatTarget(e.metric, e.target))}</span></span></td>` +
         `<td style="${td};width:24%;padding-right:0">${badge(e.severity)}<br><span style="${SMALL}">${stateText(e)}</span></td>` +
         `</tr>`,
@@ -466,7 +513,12 @@ function causeListHtml(lines: CauseLine[]): string {
   return `<ul style="${LIST}">${items.join('')}</ul>`;
 }
 
-function exceptionSection(input: DigestInput, e: KpiException, i: number): string {
+function exceptionSection(
+  input: DigestInput,
+  e: KpiException,
+  i: number,
+  folded: KpiException[] | undefined,
+): string {
   const cid = input.charts[exceptionKey(e)];
   const lines = causeLines(e);
   const parts = [
@@ -475,6 +527,7 @@ function exceptionSection(input: DigestInput, e: KpiException, i: number): strin
     `<p style="${P}"><strong>${h(formatValue(e.metric, e.actual))}</strong> vs target ${h(formatTarget(e.metric, e.target))} <span style="${SMALL}">on ${h(count(e.volume))} ${volumeNoun(e.metric)}</span></p>`,
     e.summary ? `<p style="${P}">${h(e.summary)}</p>` : '',
     e.verdict ? `<p style="${P}">${verdictHtml(e.verdict)}</p>` : '',
+    folded && folded.length > 0 ? `<p style="${P}">${h(alsoAtText(folded))}</p>` : '',
     lines.length > 0
       ? `<p style="${P};margin-bottom:6px;font-weight:700">Why</p>${causeListHtml(lines)}`
       : '',
@@ -487,6 +540,7 @@ function exceptionSection(input: DigestInput, e: KpiException, i: number): strin
 }
 
 function renderHtml(input: DigestInput, subject: string, sorted: KpiException[]): string {
+  const { shown, alsoAt } = foldSystemic(sorted);
   const blocks: string[] = [];
   blocks.push(
     `<tr><td style="padding:22px 20px 14px 20px">` +
@@ -515,7 +569,9 @@ function renderHtml(input: DigestInput, subject: string, sorted: KpiException[])
       ),
     );
   } else {
-    blocks.push(section(`<h3 style="${H3}">Exceptions, most severe first</h3>${exceptionTable(sorted)}`));
+    blocks.push(
+      section(`<h3 style="${H3}">Exceptions, most severe first</h3>${exceptionTable(shown, alsoAt)}`),
+    );
   }
   if (input.recovered.length > 0) {
     blocks.push(
@@ -526,8 +582,8 @@ function renderHtml(input: DigestInput, subject: string, sorted: KpiException[])
       ),
     );
   }
-  sorted.forEach((e, i) => {
-    blocks.push(exceptionSection(input, e, i));
+  shown.forEach((e, i) => {
+    blocks.push(exceptionSection(input, e, i, alsoAt.get(exceptionKey(e))));
   });
   if (sorted.length === 0) {
     blocks.push(section(`<p style="margin:0;${SMALL}">Details: ${apiLink(input.apiPath)}</p>`));
