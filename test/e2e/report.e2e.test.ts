@@ -45,6 +45,7 @@ const CONFIG = JSON.stringify({
     { email: 'director@example.com', scopes: [{ scope: 'center' }] },
     { email: 'lead-b@example.com', scopes: [{ scope: 'team', id: 'B' }] },
     { email: 'lead-a@example.com', scopes: [{ scope: 'team', id: 'A' }] },
+    { email: 'lead-c@example.com', scopes: [{ scope: 'team', id: 'C' }], all_clear: true },
   ],
 });
 
@@ -73,13 +74,18 @@ describe('the morning email', () => {
     const sweep = await p.evaluate();
     expect(sweep.evaluated.map((d) => d.date)).toEqual(DAYS);
     const files = await outbox();
-    // Director (centre scope) and team B's lead; team A's lead has nothing in scope and gets nothing.
+    // Director (centre scope) and team B's lead; team A's lead has nothing in scope and gets
+    // nothing; team C's lead has nothing either but asked for all-clear emails.
     expect(files).toEqual([
       `${REPORT_DAY}_${CENTER}_director@example.com_0.eml`,
       `${REPORT_DAY}_${CENTER}_lead-b@example.com_0.eml`,
+      `${REPORT_DAY}_${CENTER}_lead-c@example.com_0.eml`,
     ]);
     const sent = await listSentEmails(p.stack.endpoints.ses);
-    expect(sent).toHaveLength(2);
+    expect(sent).toHaveLength(3);
+    expect(sent.find((m) => m.destination.to.includes('lead-c@example.com'))?.subject).toBe(
+      `[${CENTER}] ${REPORT_DAY}: no KPI exceptions`,
+    );
     const director = sent.find((m) => m.destination.to.includes('director@example.com'));
     expect(director?.subject).toMatch(
       new RegExp(`^\\[${CENTER}\\] ${REPORT_DAY}: \\d+ KPI exceptions — .+ vs .+`),
@@ -121,7 +127,7 @@ describe('the morning email', () => {
     await p.idle();
     await p.evaluate();
     expect(await outbox()).toEqual(before);
-    expect(await listSentEmails(p.stack.endpoints.ses)).toHaveLength(2);
+    expect(await listSentEmails(p.stack.endpoints.ses)).toHaveLength(3);
   });
 
   it('sends one [Restated] digest to the recipients whose report changed after late data', async () => {
