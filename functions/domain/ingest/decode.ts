@@ -60,7 +60,8 @@ async function* bytesOf(source: AsyncIterable<Uint8Array>, gzip: boolean): Async
     yield* source;
     return;
   }
-  const gunzip = createGunzip();
+  // 64 KiB pieces (not the default 16 KiB): a quarter of the trips through the async iterators and the decoder.
+  const gunzip = createGunzip({ chunkSize: 64 * 1024 });
   const input = Readable.from(source);
   input.on('error', (e) => gunzip.destroy(e));
   input.pipe(gunzip);

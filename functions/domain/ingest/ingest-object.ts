@@ -7,11 +7,13 @@
 import { type CenterConfig, CenterConfigSchema } from '../config.js';
 import type { ExportFormat, ExportKind, ParseContext, ParserFactory, RowSink } from '../formats/types.js';
 import { RejectedFileError } from '../formats/types.js';
-import type { AgentStateInterval, RecordKind, RecordOfKind } from '../records.js';
+import type { AgentStateInterval, ContactRecord, RecordKind, RecordOfKind } from '../records.js';
 import { addDays, localDayBounds, localParts } from '../time.js';
-import { GzipNdjsonBuffer } from './curated-buffer.js';
+import { Compressor, GzipNdjsonBuffer } from './curated-buffer.js';
+import { contactLineBound, genericLine, writeContactLine } from './curated-json.js';
 import { decodeObject } from './decode.js';
 import { detectFormat } from './detect-format.js';
+import { SeenKeys } from './seen-keys.js';
 
 export type ParserRegistry = Record<Exclude<ExportFormat, 'center-config'>, ParserFactory>;
 
@@ -114,12 +116,6 @@ function dayOf(kind: RecordKind, record: RecordOfKind[RecordKind], timeZone: str
   }
 }
 
-function withLine(record: object, line: number): string {
-  // Appending the field to the serialised record avoids copying every record object.
-  const json = JSON.stringify(record);
-  return json.length > 2 ? `${json.slice(0, -1)},"source_line":${line}}` : `{"source_line":${line}}`;
-}
-
 function reasonCategory(reason: string): string {
   const i = reason.indexOf(':');
   return (i > 0 ? reason.slice(0, i) : reason).slice(0, 120);
@@ -180,20 +176,29 @@ async function ingestRows(
   input: IngestInput,
 ): Promise<IngestResult> {
   const { ctx } = input;
+  const compressor = new Compressor();
   const groups = new Map<string, { kind: RecordKind; date: string | null; buf: GzipNdjsonBuffer }>();
-  const quarantine = new GzipNdjsonBuffer();
+  const quarantine = new GzipNdjsonBuffer(compressor);
   const reasons = new Map<string, number>();
-  const seen = new Set<string>();
+  const seen = new Map<RecordKind, SeenKeys>();
   const days = new Set<string>();
+  // Rows of a file mostly fall on the same day: the last group answers without a lookup.
+  let lastKind: RecordKind | undefined;
+  let lastDate: string | null = null;
+  let lastBuf: GzipNdjsonBuffer | undefined;
 
   const groupFor = (k: RecordKind, date: string | null): GzipNdjsonBuffer => {
+    if (k === lastKind && date === lastDate && lastBuf !== undefined) return lastBuf;
     const id = `${k}|${date ?? ''}`;
     let g = groups.get(id);
     if (!g) {
-      g = { kind: k, date, buf: new GzipNdjsonBuffer() };
+      g = { kind: k, date, buf: new GzipNdjsonBuffer(compressor) };
       groups.set(id, g);
     }
     if (date !== null) days.add(date);
+    lastKind = k;
+    lastDate = date;
+    lastBuf = g.buf;
     return g.buf;
   };
 
@@ -201,20 +206,27 @@ async function ingestRows(
     accept(k, record, line, dedupeKey) {
       result.rows_read++;
       if (dedupeKey !== undefined) {
-        const id = `${k}|${dedupeKey}`;
-        if (seen.has(id)) result.rows_duplicate++;
-        else {
-          seen.add(id);
-          result.rows_accepted++;
+        let keys = seen.get(k);
+        if (keys === undefined) {
+          keys = new SeenKeys();
+          seen.set(k, keys);
         }
+        if (keys.add(dedupeKey)) result.rows_accepted++;
+        else result.rows_duplicate++;
       } else result.rows_accepted++;
       // Duplicates are stored too: the rollup keeps the greatest last_updated_at (kpis.md §1).
-      if (k === 'agent_states') {
+      if (k === 'contacts') {
+        // Written as bytes straight into the group's buffer (no JSON.stringify, no line string).
+        const contact = record as ContactRecord;
+        const out = groupFor(k, localParts(contact.initiated_at, ctx.timezone).date);
+        const buf = out.reserve(contactLineBound(contact));
+        out.commit(writeContactLine(buf, out.offset, contact, line));
+      } else if (k === 'agent_states') {
         for (const [date, piece] of splitByLocalDay(record as AgentStateInterval, ctx.timezone)) {
-          groupFor(k, date).push(withLine(piece, line));
+          groupFor(k, date).push(genericLine(piece, line));
         }
       } else {
-        groupFor(k, dayOf(k, record, ctx.timezone)).push(withLine(record, line));
+        groupFor(k, dayOf(k, record, ctx.timezone)).push(genericLine(record, line));
       }
     },
     quarantine(line, reason, row) {
@@ -237,17 +249,21 @@ async function ingestRows(
       parser = input.parsers[result.format as Exclude<ExportFormat, 'center-config'>](ctx, sink);
     }
     parser.write(text);
+    // Compression runs on the thread pool; read on only when it has caught up (bounded memory).
+    const caughtUp = compressor.ready();
+    if (caughtUp) await caughtUp;
   }
   if (!parser) throw new RejectedFileError('empty object: no text');
   parser.end();
 
   result.status = 'processed';
   result.days = [...days].sort();
+  const bodies = await Promise.all([...groups.values()].map((g) => g.buf.finish()));
   result.groups = [...groups.values()]
-    .map((g) => ({ kind: g.kind, date: g.date, records: g.buf.count, body: g.buf.body() }))
+    .map((g, i) => ({ kind: g.kind, date: g.date, records: g.buf.count, body: bodies[i] as Buffer }))
     .sort((a, b) => `${a.kind}|${a.date}`.localeCompare(`${b.kind}|${b.date}`));
   if (result.rows_quarantined > 0)
-    result.quarantine = { rows: result.rows_quarantined, body: quarantine.body() };
+    result.quarantine = { rows: result.rows_quarantined, body: await quarantine.finish() };
   result.quarantine_reasons = Object.fromEntries(
     [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20),
   );
