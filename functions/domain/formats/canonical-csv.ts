@@ -60,18 +60,6 @@ const toChannel = enumLookup<Channel>(CHANNELS);
 const toOutcome = enumLookup<Outcome>([...INBOUND_OUTCOMES, ...OUTBOUND_OUTCOMES]);
 const OUTBOUND_SET = new Set<Outcome>(OUTBOUND_OUTCOMES);
 
-/**
- * A copy of a cell that does not point into the reader's chunk. V8 cuts strings of 13 or more
- * characters out of a larger one as views that keep the whole larger string alive, and a phone
- * number (`+8613812345678`) is that long: the tokenizer caches each number it sees, so without
- * the copy every 64 KiB chunk with a new caller stayed in memory to the end of the file
- * (≈ 120 MB for a 1M-row file). A concatenation of that length is a rope, which slice() flattens
- * into a string of its own.
- */
-function detached(text: string): string {
-  return text.length < 13 ? text : ` ${text}`.slice(1);
-}
-
 export const canonicalCsvParser: ParserFactory = (ctx, sink) =>
   createKindCsvParser(COLUMNS, REQUIRED, (col) => {
     const latest = ctx.now + DAY_MS;
@@ -126,7 +114,7 @@ export const canonicalCsvParser: ParserFactory = (ctx, sink) =>
         center: ctx.center,
         queue: cell(f, col.queue).trim(),
         agent_id: cell(f, col.agent_id).trim(),
-        caller_token: ctx.tokenizeCaller(detached(cell(f, col.caller))),
+        caller_token: ctx.tokenizeCaller(cell(f, col.caller)),
         initiated_at: initiatedAt,
         queue_seconds: seconds[0] ?? 0,
         ring_seconds: seconds[1] ?? 0,
@@ -146,7 +134,7 @@ export const canonicalCsvParser: ParserFactory = (ctx, sink) =>
         return;
       }
       const row = pickColumns(f, col, SHOWN_IN_QUARANTINE);
-      if (col.caller >= 0) row.caller_token = ctx.tokenizeCaller(detached(cell(f, col.caller)));
+      if (col.caller >= 0) row.caller_token = ctx.tokenizeCaller(cell(f, col.caller));
       sink.quarantine(line, record, row);
     };
   });
