@@ -1,15 +1,29 @@
-import { Aws, CfnOutput, CfnParameter, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Aws,
+  CfnOutput,
+  CfnParameter,
+  CfnResource,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
+import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { CuratedAnalytics } from './analytics.js';
 import { Ingestion } from './ingestion.js';
-import { ReadApi } from './read-api.js';
+import { Monitoring } from './monitoring.js';
+import { API_STAGE, ReadApi } from './read-api.js';
 import { Reporting } from './reporting.js';
 import { Rollup } from './rollup.js';
 import { KpiStorage } from './storage.js';
 
 /**
  * The pipeline in AWS: exports bucket → SQS → ingest → curated records + ledger →
- * "centre-day changed" queue → rollup → KPI records, the read-only analyst API, and the
- * scheduled evaluation that stores exceptions and emails the digests.
+ * "centre-day changed" queue → rollup → KPI records, the read-only analyst API, the
+ * scheduled evaluation that stores exceptions and emails the digests, the Glue tables and
+ * Athena workgroup over the curated records, and the alarms with their notification topic.
  */
 export class ContactCentreKpiStack extends Stack {
   public readonly storage: KpiStorage;
@@ -17,6 +31,8 @@ export class ContactCentreKpiStack extends Stack {
   public readonly rollup: Rollup;
   public readonly readApi: ReadApi;
   public readonly reporting: Reporting;
+  public readonly analytics: CuratedAnalytics;
+  public readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -53,6 +69,22 @@ export class ContactCentreKpiStack extends Stack {
         api.deploymentStage.stageName,
       ]),
     });
+    this.analytics = new CuratedAnalytics(this, 'Analytics', {
+      curatedBucket: this.storage.curated.bucket,
+      accessLogsBucket: this.storage.accessLogsBucket,
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      functions: [
+        { name: 'Ingest', fn: this.ingestion.handler },
+        { name: 'Rollup', fn: this.rollup.handler },
+        { name: 'Api', fn: this.readApi.handler },
+        // Reporting raises its own alarm on a failed sweep.
+        { name: 'Evaluate', fn: this.reporting.handler, errorAlarm: false },
+      ],
+    });
+    this.monitoring.notifyAll();
+    retainLogsOfCdkFunctions(this);
 
     new CfnOutput(this, 'ExportsBucketName', {
       description: 'Bucket the telephony systems write their exports to',
@@ -71,5 +103,57 @@ export class ContactCentreKpiStack extends Stack {
         'SES configuration set of the digests (bounce and complaint suppression, reputation metrics)',
       value: this.reporting.configurationSet.configurationSetName,
     });
+    new CfnOutput(this, 'ApiStage', {
+      description: 'Stage of the read API (part of its URL and of execute-api ARNs)',
+      value: API_STAGE,
+    });
+    new CfnOutput(this, 'AnalystApiPolicyArn', {
+      description: 'Managed policy to attach to analysts: execute-api:Invoke (GET, HEAD) on the read API',
+      value: this.readApi.analystPolicy.managedPolicyArn,
+    });
+    new CfnOutput(this, 'GlueDatabaseName', {
+      description:
+        'Glue database of the curated records (tables contacts, surveys, qa_evaluations, agent_states, queue_events)',
+      value: this.analytics.databaseName,
+    });
+    new CfnOutput(this, 'AthenaWorkGroupName', {
+      description: 'Athena workgroup for the analysts (encrypted results, enforced configuration)',
+      value: this.analytics.workGroup.ref,
+    });
+    new CfnOutput(this, 'AthenaResultsBucketName', {
+      description: 'Where the workgroup writes query results (expired after 30 days)',
+      value: this.analytics.resultsBucket.bucketName,
+    });
+    new CfnOutput(this, 'AnalystQueryPolicyArn', {
+      description:
+        'Managed policy to attach to analysts: Athena queries through the workgroup over the Glue tables',
+      value: this.analytics.analystPolicy.managedPolicyArn,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Every alarm of the stack notifies this topic: subscribe the on-call address to it',
+      value: this.monitoring.topic.topicArn,
+    });
+  }
+}
+
+/**
+ * Functions CDK adds on its own (the bucket-notifications custom resource) would log into a
+ * group Lambda creates on first use, which never expires: give each a retained group with
+ * retention, as every function of the pipeline has.
+ */
+function retainLogsOfCdkFunctions(stack: Stack): void {
+  for (const c of stack.node.findAll()) {
+    const cdkOwned =
+      c instanceof CfnResource &&
+      c.cfnResourceType === 'AWS::Lambda::Function' &&
+      !(c instanceof CfnFunction);
+    if (!cdkOwned) continue;
+    const parent = c.node.scope;
+    if (parent === undefined) continue;
+    const logGroup = new LogGroup(stack, `${parent.node.id}LogGroup`, {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    c.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });
   }
 }

@@ -63,7 +63,8 @@ export class DynamoLedgerStore implements LedgerStore {
       new GetCommand({ TableName: this.table, Key: { pk: center, sk: `obj#${key}#${version}` } }),
     );
     const entry = r.Item?.entry as LedgerEntry | undefined;
-    if (!entry || entry.status === 'superseded') return;
+    // Rewritten even when already superseded: a crash may have left its day items unwritten (rule 5).
+    if (!entry) return;
     await this.put({ ...entry, status: 'superseded' });
   }
 

@@ -3,7 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { BUCKETS, ENV, TABLES, type TableId } from '../../functions/shared/definitions.js';
 import { actionsOf, kpiTemplate, referencedId, type Statement } from './template.js';
 
-const { stack, template, resources, ofType, props, logicalId, roleStatements, environmentOf } = kpiTemplate();
+const {
+  stack,
+  template,
+  resources,
+  ofType,
+  props,
+  logicalId,
+  roleStatements,
+  functionStatements,
+  environmentOf,
+} = kpiTemplate();
 
 const ourFunctions = ofType('AWS::Lambda::Function').filter(
   // The CDK-owned custom resource that writes the bucket notification configuration.
@@ -13,12 +23,13 @@ const eventSourceMappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]
 const exportsBucketId = logicalId(stack.ingestion.exports.bucket);
 const curatedBucketId = logicalId(stack.storage.curated.bucket);
 const accessLogsBucketId = logicalId(stack.storage.accessLogsBucket);
+const resultsBucketId = logicalId(stack.analytics.resultsBucket);
 
 describe('buckets', () => {
   it('keeps every bucket private, encrypted, versioned and retained with the stack deleted', () => {
     const buckets = ofType('AWS::S3::Bucket');
     expect(buckets.map(([id]) => id).sort()).toEqual(
-      [accessLogsBucketId, curatedBucketId, exportsBucketId].sort(),
+      [accessLogsBucketId, curatedBucketId, exportsBucketId, resultsBucketId].sort(),
     );
     for (const [, bucket] of buckets) {
       expect(bucket.Properties).toMatchObject({
@@ -54,8 +65,8 @@ describe('buckets', () => {
     }
   });
 
-  it('logs access to the exports and curated buckets into the access-log bucket', () => {
-    for (const bucketId of [exportsBucketId, curatedBucketId]) {
+  it('logs access to the exports, curated and query-results buckets into the access-log bucket', () => {
+    for (const bucketId of [exportsBucketId, curatedBucketId, resultsBucketId]) {
       expect(props(bucketId).LoggingConfiguration).toEqual({
         DestinationBucketName: { Ref: accessLogsBucketId },
         LogFilePrefix: expect.any(String),
@@ -317,5 +328,198 @@ describe('read API', () => {
       dynamoResources.includes(`"${logicalId(stack.storage.tables[t].table)}"`),
     );
     expect(readable.sort()).toEqual(['centers', 'exceptions', 'kpis', 'ledger']);
+  });
+});
+
+describe('read API hardening', () => {
+  const apiId = logicalId(stack.readApi.api);
+  const gatewayResponse = (type: string) =>
+    ofType('AWS::ApiGateway::GatewayResponse').find(([, r]) => r.Properties.ResponseType === type)?.[1]
+      .Properties;
+
+  it('answers its own throttling with 429, Retry-After and the API error shape', () => {
+    expect(gatewayResponse('THROTTLED')).toEqual({
+      RestApiId: { Ref: apiId },
+      ResponseType: 'THROTTLED',
+      StatusCode: '429',
+      ResponseParameters: { 'gatewayresponse.header.Retry-After': "'1'" },
+      ResponseTemplates: {
+        'application/json': '{"error":{"code":"throttled","message":$context.error.messageString}}',
+      },
+    });
+  });
+
+  it('answers IAM refusals with 403 and failures before the function with a correlation id, never a stack trace', () => {
+    for (const type of [
+      'ACCESS_DENIED',
+      'MISSING_AUTHENTICATION_TOKEN',
+      'INVALID_SIGNATURE',
+      'EXPIRED_TOKEN',
+    ]) {
+      expect(gatewayResponse(type), type).toMatchObject({
+        StatusCode: '403',
+        ResponseTemplates: { 'application/json': expect.stringContaining('"code":"forbidden"') },
+      });
+    }
+    expect(gatewayResponse('DEFAULT_4XX')?.ResponseTemplates).toEqual({
+      'application/json': '{"error":{"code":"bad_request","message":$context.error.messageString}}',
+    });
+    expect(gatewayResponse('DEFAULT_5XX')?.ResponseTemplates).toEqual({
+      'application/json':
+        '{"error":{"code":"internal_error","message":$context.error.messageString,"correlation_id":"$context.requestId"}}',
+    });
+  });
+
+  it('integrates every method with the function (so it can answer 405) on the root and every path', () => {
+    const methods = ofType('AWS::ApiGateway::Method').map(([, m]) => m.Properties);
+    expect(methods).toHaveLength(2);
+    for (const m of methods) {
+      expect(m).toMatchObject({
+        HttpMethod: 'ANY',
+        AuthorizationType: 'AWS_IAM',
+        Integration: { Type: 'AWS_PROXY' },
+      });
+    }
+  });
+
+  it("keeps the caller-token secret out of the API function's reach", () => {
+    const secretId = logicalId(stack.storage.callerTokenSecret);
+    const statements = functionStatements(stack.readApi.handler);
+    expect(JSON.stringify(statements)).not.toContain(secretId);
+    expect(
+      statements.flatMap(actionsOf).filter((a) => /^(secretsmanager|kms|s3|sqs|ses):/.test(a) || a === '*'),
+    ).toEqual([]);
+    expect(Object.keys(environmentOf(stack.readApi.handler))).not.toContain(ENV.callerTokenSecretArn);
+    // Only the ingest function may read it.
+    const readers = ofType('AWS::Lambda::Function').filter(([, fn]) =>
+      JSON.stringify(roleStatements(referencedId(fn.Properties.Role))).includes(secretId),
+    );
+    expect(readers.map(([id]) => id)).toEqual([logicalId(stack.ingestion.handler)]);
+  });
+
+  it('offers analysts a policy that invokes GET and HEAD on this API’s stage only', () => {
+    const policy = props(logicalId(stack.readApi.analystPolicy));
+    const statements = (policy.PolicyDocument as { Statement: Statement[] }).Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.Action).toBe('execute-api:Invoke');
+    const resources = JSON.stringify(statements[0]?.Resource);
+    expect(resources).toContain(`{"Ref":"${apiId}"}`);
+    expect(resources).toContain('/prod/GET/*');
+    expect(resources).toContain('/prod/HEAD/*');
+    expect(resources).not.toMatch(/POST|PUT|DELETE|PATCH|\/\*\/\*/);
+  });
+});
+
+describe('log retention', () => {
+  it('gives every log group a retention and keeps it when the stack is deleted', () => {
+    const groups = ofType('AWS::Logs::LogGroup');
+    expect(groups.length).toBeGreaterThanOrEqual(7);
+    for (const [id, group] of groups) {
+      expect(group.Properties.RetentionInDays, id).toEqual(expect.any(Number));
+      expect(group.DeletionPolicy, id).toBe('Retain');
+    }
+  });
+
+  it('sends every function’s logs, the CDK-owned ones included, to a group with retention', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions).toHaveLength(5);
+    for (const [id, fn] of functions) {
+      const group = referencedId(
+        (fn.Properties.LoggingConfig as { LogGroup: unknown } | undefined)?.LogGroup ?? {},
+      );
+      expect(props(group).RetentionInDays, id).toEqual(expect.any(Number));
+    }
+  });
+
+  it('creates the API Gateway execution log group, with retention, before the stage can write to it', () => {
+    const apiId = logicalId(stack.readApi.api);
+    const [executionLogs] = ofType('AWS::Logs::LogGroup').filter(([, g]) =>
+      JSON.stringify(g.Properties.LogGroupName ?? '').includes('API-Gateway-Execution-Logs_'),
+    );
+    expect(executionLogs?.[1].Properties.LogGroupName).toEqual({
+      'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: apiId }, '/prod']],
+    });
+    const stage = ofType('AWS::ApiGateway::Stage')[0]?.[0] ?? '';
+    expect((resources[stage] as unknown as { DependsOn?: string[] }).DependsOn).toContain(executionLogs?.[0]);
+  });
+});
+
+describe('alarms', () => {
+  const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+  const functionAlarms = (metric: string) =>
+    alarms
+      .filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === metric)
+      .map((a) => referencedId((a.Dimensions as { Value: unknown }[])[0]?.Value))
+      .sort();
+  const pipelineFunctions = () =>
+    [stack.ingestion.handler, stack.rollup.handler, stack.readApi.handler, stack.reporting.handler]
+      .map((f) => logicalId(f))
+      .sort();
+
+  it('raises an alarm on any error and any throttle of every function', () => {
+    expect(functionAlarms('Errors')).toEqual(pipelineFunctions());
+    expect(functionAlarms('Throttles')).toEqual(pipelineFunctions());
+    for (const a of alarms.filter((x) => x.Namespace === 'AWS/Lambda')) {
+      expect(a).toMatchObject({ Statistic: 'Sum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    }
+  });
+
+  it('raises an alarm when the API answers 5XX', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5XXError',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('notifies one encrypted topic of every alarm, the dead-letter alarms included', () => {
+    const topicId = logicalId(stack.monitoring.topic);
+    expect(alarms.length).toBeGreaterThanOrEqual(12);
+    for (const a of alarms) {
+      expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(a.OKActions).toEqual([{ Ref: topicId }]);
+    }
+    const keyId = referencedId(props(topicId).KmsMasterKeyId);
+    expect(props(keyId).EnableKeyRotation).toBe(true);
+    const keyStatements = (props(keyId).KeyPolicy as { Statement: Statement[] }).Statement;
+    expect(keyStatements).toContainEqual(
+      expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Effect: 'Allow' }),
+    );
+    const topicStatements = ofType('AWS::SNS::TopicPolicy').flatMap(
+      ([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+    expect(topicStatements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+      }),
+    );
+    expect(topicStatements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+});
+
+describe('outputs', () => {
+  it('gives a deployer the buckets, the API, the analysts’ policies, the Athena names and the alarm topic', () => {
+    expect(Object.keys(template.toJSON().Outputs)).toEqual(
+      expect.arrayContaining([
+        'ExportsBucketName',
+        'CuratedBucketName',
+        'ApiUrl',
+        'ApiStage',
+        'AnalystApiPolicyArn',
+        'GlueDatabaseName',
+        'AthenaWorkGroupName',
+        'AthenaResultsBucketName',
+        'AnalystQueryPolicyArn',
+        'AlarmTopicArn',
+        'ConfigurationSetName',
+      ]),
+    );
+    template.hasOutput('ExportsBucketName', { Value: { Ref: exportsBucketId } });
+    template.hasOutput('AlarmTopicArn', { Value: { Ref: logicalId(stack.monitoring.topic) } });
   });
 });
