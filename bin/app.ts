@@ -1,5 +1,5 @@
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { nagPacks } from '../lib/nag-packs.js';
 import { ContactCentreKpiStack } from '../lib/stack.js';
 
 const app = new App();
@@ -7,5 +7,5 @@ const app = new App();
 new ContactCentreKpiStack(app, 'ContactCentreKpiStack', {
   description: 'Contact-centre KPI pipeline: exports in S3 -> KPIs in DynamoDB -> read-only API',
 });
-// Any unacknowledged AwsSolutions finding fails the synth.
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+// Any unacknowledged AwsSolutions or Serverless finding fails the synth.
+Validations.of(app).addPlugins(...nagPacks(app));

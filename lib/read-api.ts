@@ -143,6 +143,11 @@ export class ReadApi extends Construct {
     const integration = new LambdaIntegration(this.handler, { allowTestInvoke: false });
     this.api.root.addMethod('ANY', integration, methodOptions);
     this.api.root.addResource('{proxy+}').addMethod('ANY', integration, methodOptions);
+    Validations.of(this.handler).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'The function is only invoked synchronously, by the API Gateway proxy integration; a DeadLetterConfig applies to asynchronous invocations only. A failure is answered to the caller as a 5XX, which raises the ServerErrorAlarm; there is no event to keep.',
+    });
 
     for (const e of GATEWAY_ERRORS) {
       this.api.addGatewayResponse(e.id, {

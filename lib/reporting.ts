@@ -2,6 +2,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -67,7 +68,9 @@ export interface ReportingProps {
  * the configuration is picked up by the next sweep without a deployment. The interval bounds
  * how late a digest goes out after its day becomes ready. A failed or missed sweep leaves its
  * centre-days pending for the next one, so a sweep is not retried by Lambda; failures raise an
- * alarm instead. Sending is exactly-once through the send ledger, not through the schedule.
+ * alarm instead, and Lambda leaves a record of each failed or expired sweep (error, condition,
+ * event) in a failure queue. Sending is exactly-once through the send ledger, not through the
+ * schedule.
  *
  * SES: a configuration set that suppresses bounced and complaining addresses, with reputation
  * metrics and TLS required. The sender identity is not created here: an email identity resource
@@ -83,6 +86,14 @@ export class Reporting extends Construct {
   public readonly deadLetterQueue: Queue;
   /** In alarm while the dead-letter queue holds a message. */
   public readonly deadLetterAlarm: Alarm;
+  /**
+   * On-failure destination of the function's asynchronous invocations: Lambda's record of each
+   * sweep it accepted but did not complete (the invocation failed, or it expired in Lambda's
+   * queue before it could run).
+   */
+  public readonly failureQueue: Queue;
+  /** In alarm while the failure queue holds a record. */
+  public readonly failureAlarm: Alarm;
   /** In alarm when a sweep fails. */
   public readonly errorAlarm: Alarm;
 
@@ -116,8 +127,36 @@ export class Reporting extends Construct {
     if (props.apiBaseUrl !== undefined) {
       this.handler.addEnvironment(ENV.apiBaseUrl, props.apiBaseUrl);
     }
-    // The next sweep is the retry; an event older than one interval is superseded by it.
-    this.handler.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: sweepInterval });
+    // The next sweep is the retry; an event older than one interval is superseded by it. The
+    // failure record is for diagnosis, not for replaying the event: it carries the error, and it
+    // also reports an event that expired in Lambda's queue, which the Errors alarm never sees.
+    this.failureQueue = new Queue(this, 'EvaluateFailureQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.handler.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: sweepInterval,
+      onFailure: new SqsDestination(this.failureQueue),
+    });
+    Validations.of(this.failureQueue).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is itself a dead-letter queue: it is the on-failure destination where Lambda puts the record of each evaluate invocation that failed or expired unprocessed.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          'This queue is itself the end of the line for failed sweeps (the on-failure destination of the evaluate function): a redrive policy would only move the records on to yet another queue; they stay here for 14 days with an alarm.',
+      },
+    );
+    Validations.of(this.handler).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        "Failed asynchronous invocations go to the on-failure destination of the function's event invoke config (the failure queue), which AWS offers in place of a DeadLetterConfig; a DeadLetterConfig would send the same events again, without the error.",
+    });
 
     this.deadLetterQueue = new Queue(this, 'ScheduleDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -135,15 +174,31 @@ export class Reporting extends Construct {
         }),
       ],
     });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself a dead-letter queue: the target of the sweep schedule sends the events it could not deliver to the evaluate function here.',
-    });
+    Validations.of(this.deadLetterQueue).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is itself a dead-letter queue: the target of the sweep schedule sends the events it could not deliver to the evaluate function here.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          'This queue is itself the dead-letter queue of the sweep schedule target: a redrive policy would only move undeliverable sweep events on to yet another queue; they stay here for 14 days with an alarm.',
+      },
+    );
 
     this.deadLetterAlarm = new Alarm(this, 'ScheduleDeadLetterAlarm', {
       alarmDescription: 'A scheduled evaluation sweep could not be delivered to the evaluate function',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.failureAlarm = new Alarm(this, 'EvaluateFailureAlarm', {
+      alarmDescription:
+        'A sweep failed or expired before it ran; the failure queue holds its invocation record (error and condition)',
+      metric: this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,

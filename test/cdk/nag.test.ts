@@ -1,6 +1,6 @@
 import { type PolicyViolation, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { nagPacks } from '../../lib/nag-packs.js';
 import { kpiApp } from './kpi-app.js';
 
 /** One acknowledgement as recorded by `Validations.of(scope).acknowledge()`. */
@@ -16,9 +16,13 @@ function findings(violations: PolicyViolation[]): { rule: string; path: string }
   );
 }
 
-// As bin/app.ts: the AwsSolutions pack runs as a validation plugin during synthesis.
+/** A finding id of one of the packs: `AwsSolutions-IAM5[…]`, `Serverless-LambdaDLQ`, … */
+const FINDING_ID = /^(AwsSolutions-[A-Z]+\d+|Serverless-[A-Z][A-Za-z0-9]*)(\[.+\])?$/;
+
+// As bin/app.ts: every pack runs as a validation plugin during synthesis.
 const { app } = kpiApp();
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+Validations.of(app).addPlugins(...nagPacks(app));
+const packNames = nagPacks().map((p) => p.readPackName);
 
 const acknowledgements: Acknowledgement[] = app.node.findAll().flatMap((c) =>
   c.node.metadata
@@ -33,31 +37,52 @@ const acknowledgements: Acknowledgement[] = app.node.findAll().flatMap((c) =>
     ),
 );
 
-describe('cdk-nag AwsSolutions checks', () => {
-  it('synthesizes with no unacknowledged finding', () => {
-    // The plugin fails the synthesis (an exception under test) on any finding, error or warning.
-    expect(() => app.synth()).not.toThrow();
-    const report = new AwsSolutionsChecks().validateScope(app);
-    expect(findings(report.violations)).toEqual([]);
+/** Every finding of every pack, acknowledged or not. */
+function rawFindings(): { rule: string; path: string }[] {
+  // cdk-nag 3 has no public switch for this, so the check that reads acknowledgements is
+  // replaced on each (fresh) pack instance.
+  return nagPacks().flatMap((pack) => {
+    Object.defineProperty(pack, 'isAcknowledged', { value: () => false });
+    return findings(pack.validateScope(app).violations);
+  });
+}
+
+describe('cdk-nag checks', () => {
+  it('runs the AwsSolutions and the Serverless packs', () => {
+    expect(packNames).toEqual(['AwsSolutions', 'Serverless']);
   });
 
-  it('acknowledges only exact AwsSolutions findings, each with a reason', () => {
+  it('synthesizes with no unacknowledged finding', () => {
+    // A plugin fails the synthesis (an exception under test) on any finding, error or warning.
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it.each(nagPacks().map((pack) => [pack.readPackName, pack] as const))(
+    'leaves no unacknowledged %s finding',
+    (_name, pack) => {
+      expect(findings(pack.validateScope(app).violations)).toEqual([]);
+    },
+  );
+
+  it('acknowledges only exact finding ids of the packs, each with a reason', () => {
     expect(acknowledgements.length).toBeGreaterThan(0);
     for (const ack of acknowledgements) {
-      expect(ack.id).toMatch(/^AwsSolutions-[A-Z]+\d+(\[.+\])?$/);
+      expect(ack.id).toMatch(FINDING_ID);
       expect(
         typeof ack.reason === 'string' ? ack.reason.trim().length : 0,
         `${ack.path}: ${ack.id}`,
       ).toBeGreaterThan(40);
     }
+    for (const name of packNames) {
+      expect(
+        acknowledgements.some((a) => a.id.startsWith(`${name}-`)),
+        name,
+      ).toBe(true);
+    }
   });
 
   it('has no acknowledgement left over from a finding that no longer occurs', () => {
-    // Run the pack once more with acknowledgements ignored to see every raw finding. cdk-nag 3
-    // has no public switch for this, so the check that reads them is replaced on this instance.
-    const pack = new AwsSolutionsChecks();
-    Object.defineProperty(pack, 'isAcknowledged', { value: () => false });
-    const raw = findings(pack.validateScope(app).violations);
+    const raw = rawFindings();
     const stale = acknowledgements.filter(
       (ack) =>
         !raw.some((f) => f.rule === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`))),

@@ -87,6 +87,30 @@ describe('evaluation schedule', () => {
       MaximumEventAgeInSeconds: 900,
     });
   });
+
+  it('records each sweep that failed or expired in Lambda in an encrypted queue, with an alarm', () => {
+    const failureId = logicalId(stack.reporting.failureQueue);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: evaluateId },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failureId, 'Arn'] } } },
+    });
+    expect(props(failureId).SqsManagedSseEnabled).toBe(true);
+    expect(failureId).not.toBe(logicalId(stack.reporting.deadLetterQueue));
+    expect(
+      functionStatements(stack.reporting.handler).some(
+        (s) =>
+          actionsOf(s).includes('sqs:SendMessage') &&
+          JSON.stringify(s.Resource) === JSON.stringify({ 'Fn::GetAtt': [failureId, 'Arn'] }),
+      ),
+    ).toBe(true);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [failureId, 'QueueName'] } }],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+  });
 });
 
 describe('evaluate function', () => {
