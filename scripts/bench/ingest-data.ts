@@ -285,14 +285,14 @@ async function finish(stream: WriteStream): Promise<void> {
   await once(stream, 'finish');
 }
 
-/** The canonical CSV (CRLF, as Windows-side telephony exports write it). */
-export async function writeBenchCsv(path: string, rows: number): Promise<void> {
+/** The canonical CSV (CRLF, as Windows-side telephony exports write it); another seed, other contacts. */
+export async function writeBenchCsv(path: string, rows: number, seed?: number): Promise<void> {
   const out = createWriteStream(path);
   await writeLines(
     out,
     (function* () {
       yield CSV_HEADER;
-      for (const c of benchContacts(rows)) yield csvRow(c);
+      for (const c of benchContacts(rows, seed)) yield csvRow(c);
     })(),
     '\r\n',
   );
