@@ -117,7 +117,8 @@ export class EvaluateService {
       breakdown,
       previous,
       history: history.filter((h) => h.items.length > 0),
-      ledger,
+      // A corrected file's old version no longer feeds the day: its problems are not the day's.
+      ledger: ledger.filter((e) => e.status !== 'superseded'),
     });
     await this.deps.exceptions.putDay(evaluation);
 

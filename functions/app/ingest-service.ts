@@ -126,6 +126,8 @@ export class IngestService {
     }
     const center = route.center;
     const pointer = await ledger.getPointer(center, key);
+    const lastProcessed =
+      pointer?.processed_version ?? (pointer?.status === 'processed' ? pointer.version : null);
     if (
       pointer &&
       pointer.version === version &&
@@ -159,6 +161,7 @@ export class IngestService {
       await ledger.setPointer(center, key, {
         version,
         status: 'rejected',
+        processed_version: lastProcessed,
         curated_keys: pointer?.curated_keys ?? [],
         quarantine_key: pointer?.quarantine_key ?? null,
         days: pointer?.days ?? [],
@@ -194,12 +197,14 @@ export class IngestService {
       await this.deps.notifier.notify(center, changedDays);
     }
     await ledger.put(entry);
-    if (pointer && pointer.version !== version && pointer.status === 'processed') {
-      await ledger.markSuperseded(center, key, pointer.version);
+    // The version whose records this one replaced, even with a rejected version in between.
+    if (lastProcessed !== null && lastProcessed !== version) {
+      await ledger.markSuperseded(center, key, lastProcessed);
     }
     await ledger.setPointer(center, key, {
       version,
       status: 'processed',
+      processed_version: version,
       curated_keys: curatedKeys,
       quarantine_key: quarantineKey,
       days: result.days,

@@ -81,6 +81,12 @@ export interface LedgerEntry {
 export interface KeyPointer {
   version: string;
   status: LedgerStatus;
+  /**
+   * The last version that was processed: its records are the key's contribution (a rejected
+   * version in between leaves them in force), and the next processed version supersedes it.
+   * Absent on pointers written before it existed: then `version` if its status is processed.
+   */
+  processed_version?: string | null;
   /** Curated objects written by the last processed version of the key. */
   curated_keys: string[];
   quarantine_key: string | null;

@@ -246,6 +246,8 @@ export function parseNonNegativeNumber(text: string): number | NumberProblem {
   }
   if (digits === 0) return 'not a number';
   if (dots > 0) value = Number(text.slice(i, n));
+  // 309 digits overflow to Infinity, which no duration or score can be.
+  if (!Number.isFinite(value)) return 'not a number';
   if (negative && value !== 0) return 'negative';
   return value;
 }

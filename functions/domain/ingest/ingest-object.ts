@@ -4,7 +4,9 @@
  * counts; the handler writes them. A bad row is quarantined and counted; only an object that
  * cannot be read at all is rejected, with the reason.
  */
+
 import { type CenterConfig, CenterConfigSchema } from '../config.js';
+import { redactPhoneNumbers } from '../formats/redact.js';
 import type { ExportFormat, ExportKind, ParseContext, ParserFactory, RowSink } from '../formats/types.js';
 import { RejectedFileError } from '../formats/types.js';
 import type { AgentStateInterval, ContactRecord, RecordKind, RecordOfKind } from '../records.js';
@@ -229,9 +231,17 @@ async function ingestRows(
         groupFor(k, dayOf(k, record, ctx.timezone)).push(genericLine(record, line));
       }
     },
-    quarantine(line, reason, row) {
+    quarantine(line, rawReason, rawRow) {
       result.rows_read++;
       result.rows_quarantined++;
+      // A bad row is where a number lands in the wrong column (a missing field shifts the caller
+      // into agent_id) or is quoted in the reason: every phone-like run is tokenised here, for
+      // every format, before anything is kept (architecture.md rule 8).
+      const reason = redactPhoneNumbers(rawReason, ctx);
+      const row =
+        typeof rawRow === 'string'
+          ? redactPhoneNumbers(rawRow, ctx)
+          : Object.fromEntries(Object.entries(rawRow).map(([k, v]) => [k, redactPhoneNumbers(v, ctx)]));
       const cat = reasonCategory(reason);
       reasons.set(cat, (reasons.get(cat) ?? 0) + 1);
       quarantine.push(JSON.stringify({ line, reason, row } satisfies QuarantinedRow));
