@@ -4,7 +4,7 @@
  * (architecture.md rule 1). One pass over the contacts accumulates numeric sums into one
  * Tally per (scope, id); ratios are formed at the end. Nothing is allocated per contact, and
  * the million-key work (FCR by caller, survey and QA joins by contact id) runs on typed arrays:
- * a 1M-contact day takes about half a second.
+ * a 1M-contact day takes about 0.35 s (docs/performance.md).
  *
  * Which records appear:
  * - `center`: whenever the day has anything to show (a segment, a QA evaluation, an unmatched
@@ -541,11 +541,13 @@ function groupIndices(groupOf: Int32Array, groups: number): { start: Int32Array;
  * another inbound segment Y of the same caller starts within (0, window] after it.
  *
  * A million records scattered over the heap make every random read a cache miss, so one
- * sequential pass reads each record once, and the candidates (inbound segments with a caller)
- * are scattered straight into buckets by the top bits of their token's hash, as parallel typed
- * arrays. Each bucket (a few candidates) is sorted by (hash, time); a run of equal hashes is
- * one caller (confirmed by comparing the tokens), and a forward pointer finds each X's first
- * strictly later segment — all on contiguous memory.
+ * sequential pass reads each record once (hashing its token), and the candidates (inbound
+ * segments with a caller) are then scattered, from typed arrays only, into buckets by the top
+ * bits of their token's hash. A bucket holds a few candidates: each eligible X is compared
+ * with the others of its bucket (equal hash, later time within the window), and only such a
+ * match — a real repeat, or a hash collision — reads the two records' tokens to confirm it.
+ * A bucket with many candidates (a trunk number, a test line) is grouped by token and walked
+ * in time order instead, so a caller with thousands of calls stays n log n.
  */
 function findRepeats(
   contacts: readonly ContactRecord[],
@@ -555,23 +557,29 @@ function findRepeats(
 ): Uint8Array {
   const n = contacts.length;
   const repeated = new Uint8Array(n);
-  let m = 0;
-  for (const c of contacts) if (c.direction === 'inbound' && c.caller_token !== '') m++;
-  // About four candidates per bucket keeps the bucket table small enough to stay in cache.
+  // About four candidates per bucket (n bounds their number) keeps the bucket table in cache.
   let bits = 1;
-  while (bits < 22 && 4 << bits < m) bits++;
+  while (bits < 22 && 4 << bits < n) bits++;
   const shift = 32 - bits;
   const buckets = 1 << bits;
 
+  // Per record: 0 = not a candidate, 1 = candidate, 2 = candidate and eligible as X.
+  const kindOf = new Uint8Array(n);
   const hashOf = new Uint32Array(n);
+  const timeOf = new Float64Array(n);
   const bucketStart = new Int32Array(buckets + 1);
+  let m = 0;
   for (let i = 0; i < n; i++) {
     const c = contacts[i] as ContactRecord;
     if (c.direction !== 'inbound' || c.caller_token === '') continue;
     const h = hashString(c.caller_token);
+    const t = c.initiated_at;
     hashOf[i] = h;
+    timeOf[i] = t;
+    kindOf[i] = c.outcome === 'answered' && t >= start && t < end ? 2 : 1;
     const b = (h >>> shift) + 1;
     bucketStart[b] = (bucketStart[b] as number) + 1;
+    m++;
   }
   for (let b = 0; b < buckets; b++)
     bucketStart[b + 1] = (bucketStart[b + 1] as number) + (bucketStart[b] as number);
@@ -579,96 +587,62 @@ function findRepeats(
   const cursor = bucketStart.slice(0, buckets);
   const hash = new Uint32Array(m);
   const time = new Float64Array(m);
-  const index = new Int32Array(m);
-  const eligible = new Uint8Array(m);
-  const token: string[] = new Array(m);
+  /** Record index × 2, + 1 when eligible (a day has far fewer than 2³⁰ records). */
+  const entry = new Int32Array(m);
   for (let i = 0; i < n; i++) {
-    const c = contacts[i] as ContactRecord;
-    if (c.direction !== 'inbound' || c.caller_token === '') continue;
+    const kind = kindOf[i] as number;
+    if (kind === 0) continue;
     const h = hashOf[i] as number;
     const b = h >>> shift;
     const k = cursor[b] as number;
     cursor[b] = k + 1;
-    const t = c.initiated_at;
     hash[k] = h;
-    time[k] = t;
-    index[k] = i;
-    eligible[k] = c.outcome === 'answered' && t >= start && t < end ? 1 : 0;
-    token[k] = c.caller_token;
+    time[k] = timeOf[i] as number;
+    entry[k] = i * 2 + (kind - 1);
   }
 
-  const swap = (a: number, b: number): void => {
-    [hash[a], hash[b]] = [hash[b] as number, hash[a] as number];
-    [time[a], time[b]] = [time[b] as number, time[a] as number];
-    [index[a], index[b]] = [index[b] as number, index[a] as number];
-    [eligible[a], eligible[b]] = [eligible[b] as number, eligible[a] as number];
-    [token[a], token[b]] = [token[b] as string, token[a] as string];
-  };
-  /** Rewrites positions lo, lo + 1, … with the candidates at `from` (a permutation of them). */
-  const permute = (lo: number, from: number[]): void => {
-    const moved = from.map((k) => [hash[k], time[k], index[k], eligible[k], token[k]] as const);
-    moved.forEach(([h, t, i, e, tok], j) => {
-      hash[lo + j] = h as number;
-      time[lo + j] = t as number;
-      index[lo + j] = i as number;
-      eligible[lo + j] = e as number;
-      token[lo + j] = tok as string;
-    });
-  };
-  const after = (a: number, b: number): boolean =>
-    (hash[a] as number) > (hash[b] as number) ||
-    (hash[a] === hash[b] && (time[a] as number) > (time[b] as number));
+  /** The token of candidate k: a random read of its record, so only to confirm a match. */
+  const tokenOf = (k: number): string => (contacts[(entry[k] as number) >> 1] as ContactRecord).caller_token;
   for (let b = 0; b < buckets; b++) {
     const lo = bucketStart[b] as number;
     const hi = bucketStart[b + 1] as number;
-    if (hi - lo <= 16) {
-      // Insertion sort: a bucket holds a few candidates, or a few calls of one caller.
-      for (let k = lo + 1; k < hi; k++) for (let j = k; j > lo && after(j - 1, j); j--) swap(j - 1, j);
-    } else {
-      // A caller with many calls (a trunk number, a test line).
-      const from = Array.from({ length: hi - lo }, (_, j) => lo + j);
-      permute(
-        lo,
-        from.sort((x, y) => (after(x, y) ? 1 : after(y, x) ? -1 : 0)),
-      );
-    }
-  }
-
-  /** Flags repeats among positions lo … hi − 1: one caller's calls in time order. */
-  const flagRepeats = (lo: number, hi: number): void => {
-    let next = lo;
-    for (let k = lo; k < hi; k++) {
-      if (!eligible[k]) continue;
-      const t = time[k] as number;
-      if (next <= k) next = k + 1;
-      while (next < hi && (time[next] as number) <= t) next++;
-      if (next < hi && (time[next] as number) - t <= windowMs) repeated[index[k] as number] = 1;
-    }
-  };
-  for (let lo = 0; lo < m; ) {
-    let hi = lo + 1;
-    while (hi < m && hash[hi] === hash[lo]) hi++;
-    if (hi - lo > 1) {
-      let oneCaller = true;
-      for (let k = lo + 1; k < hi && oneCaller; k++) oneCaller = token[k] === token[lo];
-      if (oneCaller) flagRepeats(lo, hi);
-      else {
-        // Two tokens share a hash: regroup the run caller by caller, each still in time order.
-        const callers = new Map<string, number[]>();
-        for (let k = lo; k < hi; k++) {
-          const list = callers.get(token[k] as string);
-          if (list) list.push(k);
-          else callers.set(token[k] as string, [k]);
+    if (hi - lo <= 32) {
+      for (let k = lo; k < hi; k++) {
+        if (((entry[k] as number) & 1) === 0) continue;
+        const h = hash[k] as number;
+        const t = time[k] as number;
+        for (let j = lo; j < hi; j++) {
+          if (hash[j] !== h) continue;
+          const d = (time[j] as number) - t;
+          if (d > 0 && d <= windowMs && tokenOf(j) === tokenOf(k)) {
+            repeated[(entry[k] as number) >> 1] = 1;
+            break;
+          }
         }
-        permute(lo, [...callers.values()].flat());
-        let from = lo;
-        for (const list of callers.values()) {
-          flagRepeats(from, from + list.length);
-          from += list.length;
+      }
+    } else {
+      // Many candidates in one bucket: each caller's calls in time order, next later call.
+      const callers = new Map<string, number[]>();
+      for (let k = lo; k < hi; k++) {
+        const token = tokenOf(k);
+        const list = callers.get(token);
+        if (list) list.push(k);
+        else callers.set(token, [k]);
+      }
+      for (const list of callers.values()) {
+        list.sort((x, y) => (time[x] as number) - (time[y] as number));
+        let next = 0;
+        for (let p = 0; p < list.length; p++) {
+          const k = list[p] as number;
+          if (((entry[k] as number) & 1) === 0) continue;
+          const t = time[k] as number;
+          if (next <= p) next = p + 1;
+          while (next < list.length && (time[list[next] as number] as number) <= t) next++;
+          if (next < list.length && (time[list[next] as number] as number) - t <= windowMs)
+            repeated[(entry[k] as number) >> 1] = 1;
         }
       }
     }
-    lo = hi;
   }
   return repeated;
 }
