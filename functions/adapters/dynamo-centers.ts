@@ -10,12 +10,12 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { CenterStore, CenterSummary, DayState, PendingEvaluation } from '../app/ports.js';
 import type { CenterConfig } from '../domain/config.js';
+import { conditionally, queryAll } from './dynamo-query.js';
 
 export class DynamoCenterStore implements CenterStore {
   constructor(
@@ -93,8 +93,8 @@ export class DynamoCenterStore implements CenterStore {
   }
 
   async markDayComputed(center: string, date: string, token: string): Promise<void> {
-    try {
-      await this.db.send(
+    await conditionally(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: center, sk: `day#${date}` },
@@ -103,10 +103,8 @@ export class DynamoCenterStore implements CenterStore {
           ConditionExpression: 'attribute_not_exists(computed_token) OR computed_token < :t',
           ExpressionAttributeValues: { ':t': token },
         }),
-      );
-    } catch (e) {
-      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
-    }
+      ),
+    );
   }
 
   async listCenters(): Promise<CenterSummary[]> {
@@ -135,27 +133,18 @@ export class DynamoCenterStore implements CenterStore {
   }
 
   async listDays(center: string): Promise<string[]> {
-    const days: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :c AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':c': center, ':p': 'day#' },
-          ProjectionExpression: 'sk',
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const i of r.Items ?? []) days.push((i.sk as string).slice(4));
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return days.sort();
+    const rows = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :c AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':c': center, ':p': 'day#' },
+      ProjectionExpression: 'sk',
+    });
+    return rows.map((i) => (i.sk as string).slice(4)).sort();
   }
 
   async markEvaluationPending(center: string, date: string, kpiVersion: number): Promise<void> {
-    try {
-      await this.db.send(
+    await conditionally(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: center, sk: `eval#${date}` },
@@ -165,35 +154,25 @@ export class DynamoCenterStore implements CenterStore {
           ExpressionAttributeNames: { '#c': 'center', '#d': 'date' },
           ExpressionAttributeValues: { ':c': center, ':d': date, ':v': kpiVersion },
         }),
-      );
-    } catch (e) {
-      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
-    }
+      ),
+    );
   }
 
   async listPendingEvaluations(center: string): Promise<PendingEvaluation[]> {
-    const out: PendingEvaluation[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :c AND begins_with(sk, :p)',
-          FilterExpression: 'attribute_not_exists(evaluated_version) OR evaluated_version < kpi_version',
-          ExpressionAttributeValues: { ':c': center, ':p': 'eval#' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const i of r.Items ?? [])
-        out.push({ center, date: i.date as string, kpi_version: i.kpi_version as number });
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    const rows = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :c AND begins_with(sk, :p)',
+      FilterExpression: 'attribute_not_exists(evaluated_version) OR evaluated_version < kpi_version',
+      ExpressionAttributeValues: { ':c': center, ':p': 'eval#' },
+    });
+    return rows
+      .map((i) => ({ center, date: i.date as string, kpi_version: i.kpi_version as number }))
+      .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   }
 
   async clearEvaluationPending(center: string, date: string, kpiVersion: number): Promise<void> {
-    try {
-      await this.db.send(
+    await conditionally(
+      this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: center, sk: `eval#${date}` },
@@ -202,9 +181,7 @@ export class DynamoCenterStore implements CenterStore {
           ConditionExpression: 'kpi_version = :v',
           ExpressionAttributeValues: { ':v': kpiVersion },
         }),
-      );
-    } catch (e) {
-      if ((e as { name?: string }).name !== 'ConditionalCheckFailedException') throw e;
-    }
+      ),
+    );
   }
 }

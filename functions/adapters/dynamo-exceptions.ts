@@ -9,6 +9,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } fro
 import type { ExceptionStore } from '../app/ports.js';
 import type { DayEvaluation, KpiException } from '../domain/exceptions/model.js';
 import { batchWriteAll } from './batch-write.js';
+import { queryAll } from './dynamo-query.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 
 const dayKey = (date: string) => `${date}#`;
@@ -39,22 +40,13 @@ export class DynamoExceptionStore implements ExceptionStore {
   }
 
   private async exceptionKeys(center: string, date: string): Promise<string[]> {
-    const keys: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :c AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':c': center, ':p': `${date}#x#` },
-          ProjectionExpression: 'sk',
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const i of r.Items ?? []) keys.push(i.sk as string);
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return keys;
+    const rows = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :c AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':c': center, ':p': `${date}#x#` },
+      ProjectionExpression: 'sk',
+    });
+    return rows.map((i) => i.sk as string);
   }
 
   async getDay(center: string, date: string): Promise<DayEvaluation | null> {

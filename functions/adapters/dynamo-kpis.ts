@@ -6,10 +6,11 @@
  * transactions (dynalite has none) the header is written last, so its version names the
  * newest complete set.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { KpiDayHeader, KpiItem, KpiStore, Scope } from '../app/ports.js';
 import { TABLES } from '../shared/definitions.js';
 import { batchWriteAll } from './batch-write.js';
+import { queryAll } from './dynamo-query.js';
 
 const BY_SERIES = TABLES.kpis.indexes[0].name;
 const HEADER_SK = '#day';
@@ -27,19 +28,6 @@ export class DynamoKpiStore implements KpiStore {
     return (r.Item?.header as KpiDayHeader | undefined) ?? null;
   }
 
-  private async queryAll(
-    params: ConstructorParameters<typeof QueryCommand>[0],
-  ): Promise<Record<string, unknown>[]> {
-    const out: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.db.send(new QueryCommand({ ...params, ExclusiveStartKey: start }));
-      out.push(...(r.Items ?? []));
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return out;
-  }
-
   async getItems(center: string, date: string, scope?: Scope, id?: string): Promise<KpiItem[]> {
     const pk = `${center}#${date}`;
     if (scope && id !== undefined) {
@@ -48,7 +36,7 @@ export class DynamoKpiStore implements KpiStore {
       );
       return r.Item ? [toItem(r.Item)] : [];
     }
-    const rows = await this.queryAll({
+    const rows = await queryAll(this.db, {
       TableName: this.table,
       KeyConditionExpression: scope ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
       ExpressionAttributeValues: scope ? { ':pk': pk, ':p': `${scope}#` } : { ':pk': pk },
@@ -101,7 +89,7 @@ export class DynamoKpiStore implements KpiStore {
   }
 
   async dates(center: string, opts: { from?: string; to?: string } = {}): Promise<string[]> {
-    const rows = await this.queryAll({
+    const rows = await queryAll(this.db, {
       TableName: this.table,
       IndexName: BY_SERIES,
       KeyConditionExpression: 'series = :s AND #d BETWEEN :from AND :to',
@@ -118,7 +106,7 @@ export class DynamoKpiStore implements KpiStore {
   }
 
   async series(center: string, scope: Scope, id: string, from: string, to: string) {
-    const rows = await this.queryAll({
+    const rows = await queryAll(this.db, {
       TableName: this.table,
       IndexName: BY_SERIES,
       KeyConditionExpression: 'series = :s AND #d BETWEEN :from AND :to',

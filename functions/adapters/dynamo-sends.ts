@@ -12,6 +12,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { SendLedger, SendRecord } from '../app/ports.js';
+import { conditionally, queryAll } from './dynamo-query.js';
 
 const pkOf = (r: { center: string; date: string }) => `${r.center}#${r.date}`;
 const skOf = (recipient: string, seq: number) => `${recipient}#${String(seq).padStart(4, '0')}`;
@@ -23,21 +24,12 @@ export class DynamoSendLedger implements SendLedger {
   ) {}
 
   async history(center: string, date: string, recipient: string): Promise<SendRecord[]> {
-    const out: SendRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const r = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
-          ExpressionAttributeValues: { ':pk': pkOf({ center, date }), ':r': `${recipient}#` },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const i of r.Items ?? []) out.push(i.record as SendRecord);
-      start = r.LastEvaluatedKey;
-    } while (start);
-    return out.sort((a, b) => a.seq - b.seq);
+    const rows = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
+      ExpressionAttributeValues: { ':pk': pkOf({ center, date }), ':r': `${recipient}#` },
+    });
+    return rows.map((i) => i.record as SendRecord).sort((a, b) => a.seq - b.seq);
   }
 
   async reported(center: string, date: string): Promise<boolean> {
@@ -53,19 +45,15 @@ export class DynamoSendLedger implements SendLedger {
   }
 
   async claim(record: SendRecord): Promise<boolean> {
-    try {
-      await this.db.send(
+    return conditionally(
+      this.db.send(
         new PutCommand({
           TableName: this.table,
           Item: { pk: pkOf(record), sk: skOf(record.recipient, record.seq), record },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (e) {
-      if ((e as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw e;
-    }
+      ),
+    );
   }
 
   async markSent(record: SendRecord, messageId: string, at: string): Promise<void> {
