@@ -44,6 +44,24 @@ function inScope(recipient: Recipient, item: { scope: string; id: string }): boo
   return recipient.scopes.some((s) => s.scope === 'center' || (s.scope === item.scope && s.id === item.id));
 }
 
+/** SES errors that mean the request was refused before anything was sent. */
+const REFUSALS = new Set([
+  'MessageRejected',
+  'MailFromDomainNotVerifiedException',
+  'AccountSuspendedException',
+  'SendingPausedException',
+  'BadRequestException',
+  'NotFoundException',
+  'LimitExceededException',
+  'TooManyRequestsException',
+]);
+
+function definitelyNotSent(e: unknown): boolean {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = err.$metadata?.httpStatusCode;
+  return REFUSALS.has(err.name ?? '') || (status !== undefined && status >= 400 && status < 500);
+}
+
 const sameEntries = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 export class ReportService {
@@ -132,8 +150,16 @@ export class ReportService {
           name: `${date}_${center}_${recipient.email}_${record.seq}`,
         });
       } catch (e) {
-        // The provider refused or failed: nothing went out, so the claim is released for a retry.
-        await this.deps.sends.release(record);
+        // A refusal means nothing went out: the claim is released for the retry. After a timeout
+        // or a server error the message may have gone out, and SES has no idempotency token, so
+        // the claim stays `sending` — never re-sent (rule 7), visible in the send ledger.
+        if (definitelyNotSent(e)) await this.deps.sends.release(record);
+        else
+          this.deps.log?.('digest may or may not have been sent; not retried', {
+            center,
+            date,
+            seq: record.seq,
+          });
         throw e;
       }
       await this.deps.sends.markSent(record, messageId, this.now().toISOString());

@@ -184,4 +184,29 @@ describe('rule 7: send once — an evaluation run twice sends one email', () => 
       expect(await sent(center)).toEqual(ONE_EACH(center));
     },
   );
+
+  it('rule 7: SES times out after the request may have been accepted — the claim stays, and no later sweep sends it again', async () => {
+    const center = 'timeout';
+    await loadCentre(center);
+    const ses = new OutboxMailer(new SesMailer(undefined), join(p.stack.dataDir, 'outbox'));
+    let sends = 0;
+    const timingOut: Mailer = {
+      async send(email) {
+        if (++sends === 1) {
+          // The message reached SES (so it may be delivered), but the answer never came back.
+          await ses.send(email);
+          throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
+        }
+        return ses.send(email);
+      },
+    };
+    await expect(evaluateServiceWith(timingOut).sweep()).rejects.toThrow('socket hang up');
+    const retried = [await p.evaluate(), await p.evaluate()];
+    // Only the second recipient's digest goes out on the retry; the first is never sent twice.
+    expect(sentBy(retried, center)).toEqual([RECIPIENTS[1]]);
+    expect((await sent(center)).ses).toEqual([RECIPIENTS[0], RECIPIENTS[1]]);
+    expect(
+      (await sendRecords(center)).filter((r) => r.recipient === RECIPIENTS[0]).map((r) => r.status),
+    ).toEqual(['sending']);
+  });
 });
