@@ -39,8 +39,10 @@ export interface ReportingProps {
    */
   readonly sweepInterval?: Duration;
   /**
-   * Memory of the evaluate function (chart rendering in WebAssembly is the heavy part).
-   * @default 1024
+   * Memory of the evaluate function. It reloads the day's records for the drill-down breakdowns
+   * (as much as the rollup holds: ≈ 470 MB for a 1M-contact day) and renders charts in
+   * WebAssembly, so it gets the rollup's full vCPU.
+   * @default 1769
    */
   readonly memorySize?: number;
   /**
@@ -112,7 +114,7 @@ export class Reporting extends Construct {
     this.handler = new KpiFunction(this, 'EvaluateFunction', {
       handlerModule: 'evaluate',
       description: 'Evaluates complete, settled centre-days and sends the exception digests',
-      memorySize: props.memorySize ?? 1024,
+      memorySize: props.memorySize ?? 1769,
       timeout: props.timeout ?? Duration.minutes(5),
       reservedConcurrentExecutions: props.reservedConcurrency ?? 1,
       assets: EVALUATE_ASSETS,

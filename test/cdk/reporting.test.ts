@@ -117,7 +117,7 @@ describe('evaluate function', () => {
   it('runs one sweep at a time, within the interval of the schedule', () => {
     const p = props(evaluateId);
     expect(p.ReservedConcurrentExecutions).toBe(1);
-    expect(p.MemorySize).toBe(1024);
+    expect(p.MemorySize).toBe(1769);
     expect(p.Timeout as number).toBeLessThan(15 * 60);
   });
 
