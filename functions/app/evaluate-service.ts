@@ -9,7 +9,12 @@
  * so each day finds its previous day's exceptions for `state` and `streak`.
  */
 import { isDayComplete, isSettled, reportDay } from '../domain/completion.js';
-import { defaultCenterConfig, type Parameters, resolveParameters } from '../domain/config.js';
+import {
+  type CenterConfig,
+  defaultCenterConfig,
+  type Parameters,
+  resolveParameters,
+} from '../domain/config.js';
 import { evaluateDay } from '../domain/exceptions/evaluate.js';
 import type { DayEvaluation } from '../domain/exceptions/model.js';
 import { computeDayKpisWithBreakdown } from '../domain/kpi/rollup.js';
@@ -62,7 +67,8 @@ export class EvaluateService {
     for (const summary of await this.deps.centers.listCenters()) {
       const pending = await this.deps.centers.listPendingEvaluations(summary.center);
       if (pending.length === 0) continue;
-      const params = await this.parameters(summary.center);
+      const centre = await this.configOf(summary.center);
+      const { params } = centre;
       const now = this.now().getTime();
       const settled = isSettled(summary.last_ingest_at, now, params.report_settle_seconds);
       for (const p of pending) {
@@ -71,7 +77,7 @@ export class EvaluateService {
         } else if (!settled) {
           result.waiting.push({ center: p.center, date: p.date, reason: 'not-settled' });
         } else {
-          const day = await this.evaluate(p.center, p.date);
+          const day = await this.evaluate(p.center, p.date, centre);
           if (day) result.evaluated.push(day);
         }
       }
@@ -79,18 +85,20 @@ export class EvaluateService {
     return result;
   }
 
-  private async parameters(center: string): Promise<Parameters> {
-    const stored = await this.deps.centers.getConfig(center);
-    return resolveParameters(stored?.config ?? defaultCenterConfig(), { localMode: this.deps.localMode });
+  private async configOf(center: string): Promise<{ config: CenterConfig; params: Parameters }> {
+    const config = (await this.deps.centers.getConfig(center))?.config ?? defaultCenterConfig();
+    return { config, params: resolveParameters(config, { localMode: this.deps.localMode }) };
   }
 
   /** Evaluate one centre-day's current KPI version, store it, and report it. */
-  async evaluate(center: string, date: string): Promise<EvaluatedDay | null> {
+  async evaluate(
+    center: string,
+    date: string,
+    centre?: { config: CenterConfig; params: Parameters },
+  ): Promise<EvaluatedDay | null> {
     const header = await this.deps.kpis.getHeader(center, date);
     if (!header) return null;
-    const stored = await this.deps.centers.getConfig(center);
-    const config = stored?.config ?? defaultCenterConfig();
-    const params = resolveParameters(config, { localMode: this.deps.localMode });
+    const { config, params } = centre ?? (await this.configOf(center));
 
     const historyDates = Array.from({ length: HISTORY_DAYS }, (_, i) => addDays(date, i - HISTORY_DAYS));
     const [items, input, previous, ledger, history] = await Promise.all([
