@@ -140,10 +140,15 @@ function strictQuery<T extends z.ZodRawShape>(shape: T) {
 
 export const CentersQuery = strictQuery({ limit: limitField, next: nextField, format: formatField });
 
-export const KpiQuery = strictQuery({
+/** One day, or a range of days: the KPI and exception listings take either. */
+const dayOrRange = {
   date: dateField('date', 'One day (or give from and to)'),
   from: dateField('from', 'First day of a range, inclusive'),
   to: dateField('to', `Last day of a range, inclusive; at most ${MAX_RANGE_DAYS} days after from`),
+};
+
+export const KpiQuery = strictQuery({
+  ...dayOrRange,
   scope: z
     .enum(SCOPE_VALUES, { message: 'scope must be one of center, queue, team, agent, hour' })
     .optional()
@@ -156,9 +161,7 @@ export const KpiQuery = strictQuery({
 });
 
 export const ExceptionsQuery = strictQuery({
-  date: dateField('date', 'One day (or give from and to)'),
-  from: dateField('from', 'First day of a range, inclusive'),
-  to: dateField('to', `Last day of a range, inclusive; at most ${MAX_RANGE_DAYS} days after from`),
+  ...dayOrRange,
   scope: z
     .enum(EXCEPTION_SCOPES, { message: 'scope must be one of center, queue, team' })
     .optional()
