@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ENV, TABLES, type TableId } from '../../functions/shared/definitions.js';
 import { EVALUATE_ASSETS } from '../../lib/reporting.js';
-import { actionsOf, kpiTemplate, referencedId } from './template.js';
+import { actionsOf, kpiTemplate, queueNotEmptyAlarm, referencedId } from './template.js';
 
 const { stack, template, ofType, props, logicalId, roleStatements, functionStatements, environmentOf } =
   kpiTemplate();
@@ -64,13 +64,7 @@ describe('evaluation schedule', () => {
 
   it('raises an alarm when a sweep lands in the dead-letter queue and when a sweep fails', () => {
     const dlqId = logicalId(stack.reporting.deadLetterQueue);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', queueNotEmptyAlarm(dlqId));
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/Lambda',
       MetricName: 'Errors',
@@ -103,13 +97,7 @@ describe('evaluation schedule', () => {
           JSON.stringify(s.Resource) === JSON.stringify({ 'Fn::GetAtt': [failureId, 'Arn'] }),
       ),
     ).toBe(true);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [failureId, 'QueueName'] } }],
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: 0,
-    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', queueNotEmptyAlarm(failureId));
   });
 });
 

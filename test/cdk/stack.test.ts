@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { BUCKETS, ENV, TABLES, type TableId } from '../../functions/shared/definitions.js';
-import { actionsOf, kpiTemplate, referencedId, type Statement } from './template.js';
+import { actionsOf, kpiTemplate, queueNotEmptyAlarm, referencedId, type Statement } from './template.js';
 
 const {
   stack,
@@ -125,13 +125,7 @@ describe('queues', () => {
     });
     expect(deadLetterQueueIds).toHaveLength(2);
     for (const dlqId of deadLetterQueueIds) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/SQS',
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
-        ComparisonOperator: 'GreaterThanThreshold',
-        Threshold: 0,
-      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', queueNotEmptyAlarm(dlqId));
     }
   });
 

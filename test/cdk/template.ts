@@ -85,3 +85,14 @@ export function referencedId(value: unknown): string {
 export function actionsOf(statement: Statement): string[] {
   return [statement.Action].flat();
 }
+
+/** The properties of an alarm that fires as soon as a queue holds a message (a dead-letter queue). */
+export function queueNotEmptyAlarm(queueId: string): Record<string, unknown> {
+  return {
+    Namespace: 'AWS/SQS',
+    MetricName: 'ApproximateNumberOfMessagesVisible',
+    Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+    ComparisonOperator: 'GreaterThanThreshold',
+    Threshold: 0,
+  };
+}

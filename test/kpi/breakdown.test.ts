@@ -14,24 +14,12 @@ import {
 } from '../../functions/domain/kpi/rollup.js';
 import type { ContactRecord } from '../../functions/domain/records.js';
 import { localDayBounds } from '../../functions/domain/time.js';
-import { contact, evaluation, find, local, params, rosterRow, state, survey } from './factories.js';
+import { contact, dayInput, evaluation, find, local, params, rosterRow, state, survey } from './factories.js';
 
 const DATE = '2026-03-10';
 const at = (time: string) => local(`${DATE} ${time}`);
 
-function day(partial: Partial<DayInput>): DayInput {
-  return {
-    center: 'c1',
-    date: DATE,
-    params: params(),
-    contacts: [],
-    surveys: [],
-    qa: [],
-    roster: [],
-    agentStates: null,
-    ...partial,
-  };
-}
+const day = (partial: Partial<DayInput>): DayInput => dayInput(DATE, partial);
 
 function cell(
   cells: BreakdownCell[],
@@ -387,7 +375,7 @@ const HOUR = 3_600_000;
  * Random small days. `complete`: every segment has a queue, every handled or outbound segment
  * an agent, every evaluation an agent and every survey a contact, so that every split is total.
  */
-const dayInput = (complete: boolean) =>
+const arbitraryDay = (complete: boolean) =>
   fc
     .record({
       segments: fc.array(
@@ -564,7 +552,7 @@ describe('breakdown cells add up to their parents', () => {
   for (const complete of [false, true]) {
     it(`on random ${complete ? 'complete ' : ''}days: Σ children ≤ parent, = where every item has a child`, () => {
       fc.assert(
-        fc.property(dayInput(complete), (input) => {
+        fc.property(arbitraryDay(complete), (input) => {
           const { records, breakdown } = computeDayKpisWithBreakdown(input);
           expect(records).toEqual(computeDayKpis(input));
           checkSplits(records, breakdown.cells, complete);

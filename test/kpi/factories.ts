@@ -1,6 +1,6 @@
 /** Small builders for KPI-engine inputs: every field defaulted, tests state only what matters. */
 import { CenterConfigSchema, type Parameters, resolveParameters } from '../../functions/domain/config.js';
-import type { KpiRecord } from '../../functions/domain/kpi/rollup.js';
+import type { DayInput, KpiRecord } from '../../functions/domain/kpi/rollup.js';
 import type {
   AgentStateInterval,
   ContactRecord,
@@ -76,4 +76,19 @@ export function find(
 
 export function ids(records: KpiRecord[], scope: KpiRecord['scope']): string[] {
   return records.filter((r) => r.scope === scope).map((r) => r.id);
+}
+
+/** A centre-day's engine input with nothing in it but what the test gives. */
+export function dayInput(date: string, partial: Partial<DayInput> = {}): DayInput {
+  return {
+    center: 'c1',
+    date,
+    params: params(),
+    contacts: [],
+    surveys: [],
+    qa: [],
+    roster: [],
+    agentStates: null,
+    ...partial,
+  };
 }

@@ -1,24 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { computeDayKpis, type DayInput, type KpiRecord } from '../../functions/domain/kpi/rollup.js';
-import { contact, evaluation, find, ids, local, params, rosterRow, state, survey } from './factories.js';
+import {
+  contact,
+  dayInput,
+  evaluation,
+  find,
+  ids,
+  local,
+  params,
+  rosterRow,
+  state,
+  survey,
+} from './factories.js';
 
 const DATE = '2026-03-10';
 const at = (time: string) => local(`${DATE} ${time}`);
 const nextDay = (time: string) => local(`2026-03-11 ${time}`);
 
-function day(partial: Partial<DayInput>): DayInput {
-  return {
-    center: 'c1',
-    date: DATE,
-    params: params(),
-    contacts: [],
-    surveys: [],
-    qa: [],
-    roster: [],
-    agentStates: null,
-    ...partial,
-  };
-}
+const day = (partial: Partial<DayInput>): DayInput => dayInput(DATE, partial);
 
 /**
  * A hand-made day in Asia/Shanghai (no DST). Agents: A1 (roster Alpha), A2 (roster Beta),
