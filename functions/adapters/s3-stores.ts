@@ -159,10 +159,12 @@ export class S3CuratedStore implements CuratedStore {
     return keys.sort();
   }
 
-  async read<T>(key: string): Promise<{ sourceKey: string; records: Array<T & { source_line: number }> }> {
+  async scan<T>(
+    key: string,
+    visit: (record: T & { source_line: number }, sourceKey: string) => void,
+  ): Promise<void> {
     const r = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     const sourceKey = decodeURIComponent(r.Metadata?.['source-key'] ?? '');
-    const records: Array<T & { source_line: number }> = [];
     let rest = '';
     const decoder = new StringDecoder('utf8');
     const gunzip = (r.Body as Readable).pipe(createGunzip());
@@ -170,10 +172,9 @@ export class S3CuratedStore implements CuratedStore {
       const text = rest + decoder.write(chunk);
       const lines = text.split('\n');
       rest = lines.pop() ?? '';
-      for (const line of lines) if (line) records.push(JSON.parse(line));
+      for (const line of lines) if (line) visit(JSON.parse(line), sourceKey);
     }
     rest += decoder.end();
-    if (rest) records.push(JSON.parse(rest));
-    return { sourceKey, records };
+    if (rest) visit(JSON.parse(rest), sourceKey);
   }
 }

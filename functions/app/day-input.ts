@@ -5,7 +5,8 @@
  */
 import type { Parameters } from '../domain/config.js';
 import { assembleQueueLog } from '../domain/formats/queue-log.js';
-import { dedupeContacts, dedupeQa, dedupeRoster, dedupeSurveys, type Sourced } from '../domain/kpi/dedupe.js';
+import { ContactColumnsBuilder } from '../domain/kpi/contact-columns.js';
+import { dedupeQa, dedupeRoster, dedupeSurveys, type Sourced } from '../domain/kpi/dedupe.js';
 import type { DayInput } from '../domain/kpi/rollup.js';
 import type {
   AgentStateInterval,
@@ -20,6 +21,11 @@ import { addDays, localDayBounds } from '../domain/time.js';
 import { LATE_RECORD_DAYS } from './ingest-service.js';
 import type { CuratedStore } from './ports.js';
 
+/** Rows the contact columns start with (they grow as needed). */
+const CONTACTS_EXPECTED = 4096;
+/** Source position of calls assembled from queue_log lines (they have no other version). */
+const ASSEMBLED_SOURCE = 'queue_log';
+
 export class CuratedDayReader {
   constructor(private readonly curated: CuratedStore) {}
 
@@ -30,11 +36,10 @@ export class CuratedDayReader {
   ): Promise<Array<Sourced<T>>> {
     const out: Array<Sourced<T>> = [];
     for (const key of await this.curated.list(center, kind, date)) {
-      const { sourceKey, records } = await this.curated.read<T>(key);
-      for (const r of records) {
+      await this.curated.scan<T>(key, (r, sourceKey) => {
         const { source_line, ...record } = r;
         out.push({ record: record as T, source_key: sourceKey, line: source_line });
-      }
+      });
     }
     return out;
   }
@@ -44,14 +49,36 @@ export class CuratedDayReader {
     return parts.flat();
   }
 
+  /**
+   * Contacts of the dates straight into columns, deduplicated on the way (a day may be a million
+   * records: none is kept beyond its row). Objects are read one after the other, in list order,
+   * so the rows' order, and with it every sum, is the same on every run.
+   */
+  private async readContacts(
+    center: string,
+    dates: string[],
+    into: ContactColumnsBuilder,
+    wanted?: ReadonlySet<string>,
+  ): Promise<void> {
+    const lists = await Promise.all(dates.map((d) => this.curated.list(center, 'contacts', d)));
+    for (const key of lists.flat()) {
+      await this.curated.scan<ContactRecord>(key, (r, sourceKey) => {
+        if (wanted && !wanted.has(r.contact_id)) return;
+        const { source_line, ...record } = r;
+        into.addVersion(record, sourceKey, source_line);
+      });
+    }
+  }
+
   /** The engine's input for a centre-day. */
   async load(center: string, date: string, params: Parameters): Promise<DayInput> {
     const tz = params.timezone;
     const next = addDays(date, 1);
     const later = Array.from({ length: LATE_RECORD_DAYS + 1 }, (_, i) => addDays(date, i));
 
-    const [contactItems, events, surveyItems, qaItems, rosterItems, stateItems] = await Promise.all([
-      this.readDays<ContactRecord>(center, 'contacts', [date, next]),
+    const contacts = new ContactColumnsBuilder(CONTACTS_EXPECTED);
+    const [, events, surveyItems, qaItems, rosterItems, stateItems] = await Promise.all([
+      this.readContacts(center, [date, next], contacts),
       this.readDays<QueueLogEvent>(center, 'queue_events', [addDays(date, -1), date, next]),
       this.readDays<SurveyResponse>(center, 'surveys', later),
       this.readDays<QaEvaluation>(center, 'qa', later),
@@ -59,7 +86,6 @@ export class CuratedDayReader {
       this.readDays<AgentStateInterval>(center, 'agent_states', [date]),
     ]);
 
-    const contacts = dedupeContacts(contactItems);
     let agentStates = stateItems.map((s) => s.record);
     const { start, end } = localDayBounds(date, tz);
     if (events.length > 0) {
@@ -67,19 +93,21 @@ export class CuratedDayReader {
         events.map((e) => e.record),
         { center, timezone: tz },
       );
-      const ids = new Set(contacts.map((c) => c.contact_id));
-      for (const c of assembled.contacts) if (!ids.has(c.contact_id)) contacts.push(c);
+      // A call assembled from queue_log lines is one record: it has no other version.
+      assembled.contacts.forEach((c, i) => {
+        if (!contacts.has(c.contact_id)) contacts.addVersion(c, ASSEMBLED_SOURCE, i + 1);
+      });
       agentStates = agentStates.concat(assembled.agentStates.filter((s) => s.start < end && s.end > start));
     }
     const surveys = dedupeSurveys(surveyItems);
     const qa = dedupeQa(qaItems);
-    contacts.push(...(await this.earlierContactsOf(center, date, contacts, surveys, qa, start, end)));
+    await this.addEarlierContacts(center, date, contacts, surveys, qa, start, end);
 
     return {
       center,
       date,
       params,
-      contacts,
+      contacts: contacts.build(),
       surveys,
       qa,
       roster: dedupeRoster(rosterItems),
@@ -93,26 +121,24 @@ export class CuratedDayReader {
    * the earlier contacts it refers to are added (they lie outside the day, so the engine only
    * uses them to recognise the join). Read only when the day has such candidates.
    */
-  private async earlierContactsOf(
+  private async addEarlierContacts(
     center: string,
     date: string,
-    contacts: readonly ContactRecord[],
+    contacts: ContactColumnsBuilder,
     surveys: readonly SurveyResponse[],
     qa: readonly QaEvaluation[],
     start: number,
     end: number,
-  ): Promise<ContactRecord[]> {
-    const known = new Set(contacts.map((c) => c.contact_id));
+  ): Promise<void> {
     const wanted = new Set<string>();
     for (const s of surveys)
-      if (s.responded_at >= start && s.responded_at < end && !known.has(s.contact_id))
+      if (s.responded_at >= start && s.responded_at < end && !contacts.has(s.contact_id))
         wanted.add(s.contact_id);
     for (const e of qa)
-      if (e.evaluated_at >= start && e.evaluated_at < end && !known.has(e.contact_id))
+      if (e.evaluated_at >= start && e.evaluated_at < end && !contacts.has(e.contact_id))
         wanted.add(e.contact_id);
-    if (wanted.size === 0) return [];
+    if (wanted.size === 0) return;
     const earlier = Array.from({ length: LATE_RECORD_DAYS }, (_, i) => addDays(date, -1 - i));
-    const items = await this.readDays<ContactRecord>(center, 'contacts', earlier);
-    return dedupeContacts(items.filter((i) => wanted.has(i.record.contact_id)));
+    await this.readContacts(center, earlier, contacts, wanted);
   }
 }

@@ -46,8 +46,14 @@ export interface CuratedStore {
   delete(keys: string[]): Promise<void>;
   /** Keys of the curated objects of a kind on a centre-day (date null: the roster). */
   list(center: string, kind: RecordKind, date: string | null): Promise<string[]>;
-  /** Records of a curated object with their source position. */
-  read<T>(key: string): Promise<{ sourceKey: string; records: Array<T & { source_line: number }> }>;
+  /**
+   * Visits the records of a curated object one by one, in order, with the key of the export
+   * they came from, without holding them all.
+   */
+  scan<T>(
+    key: string,
+    visit: (record: T & { source_line: number }, sourceKey: string) => void,
+  ): Promise<void>;
 }
 
 export type LedgerStatus = 'processing' | 'processed' | 'rejected' | 'superseded';

@@ -76,7 +76,7 @@ const dayInput = fc
       { maxLength: 4 },
     ),
   })
-  .map(({ segments, surveyed, evaluated, staffed }): DayInput => {
+  .map(({ segments, surveyed, evaluated, staffed }): DayInput & { contacts: ContactRecord[] } => {
     const contacts = segments.map((s, i) => ({ ...s, contact_id: `c${i}` }));
     const HOUR = 3_600_000;
     return {

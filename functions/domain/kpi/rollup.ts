@@ -34,7 +34,18 @@ import type {
 import { localDayBounds, localParts } from '../time.js';
 import { type BreakdownCell, CHILD_DIMENSIONS, type DayBreakdown, type ParentScope } from './breakdown.js';
 import { metricsAtScope, type Scope } from './catalog.js';
+import {
+  ABANDONED,
+  ANSWERED,
+  CONNECTED,
+  type ContactColumns,
+  contactColumns,
+  INBOUND,
+  NONE,
+  OUTBOUND,
+} from './contact-columns.js';
 import { rosterInForce } from './dedupe.js';
+import { hashString, StringIndex } from './string-index.js';
 
 export interface DayInput {
   center: string;
@@ -46,8 +57,9 @@ export interface DayInput {
    * at least those within fcr_window_seconds after the day's end. Contacts outside the day are
    * used only as FCR repeat candidates and to recognise surveys and evaluations of contacts
    * of other days (so they are neither joined nor counted as unmatched here).
+   * As columns (what the reader hands over) or as records (turned into columns here).
    */
-  contacts: readonly ContactRecord[];
+  contacts: readonly ContactRecord[] | ContactColumns;
   /**
    * Deduplicated responses that may match contacts of the day. A response matching no contact
    * of `contacts` counts in the centre's unmatched_surveys when responded_at falls on `date`.
@@ -74,8 +86,9 @@ export interface KpiRecord {
 export const UNASSIGNED_TEAM = 'unassigned';
 
 const QUARTER_HOUR_MS = 900_000;
-const ACTIVE = 1;
-const OUTBOUND = 2;
+/** Distinct-agent marks (Tally.markAgent). */
+const MARK_ACTIVE = 1;
+const MARK_OUTBOUND = 2;
 const NO_AGENTS = new Uint8Array(0);
 
 /** Numeric sums of one (scope, id); every metric is a ratio or copy of these. */
@@ -117,7 +130,7 @@ class Tally {
 
   unmatchedSurveys = 0;
 
-  /** Per agent index: which distinct-agent counts (ACTIVE, OUTBOUND) already include it. */
+  /** Per agent index: which distinct-agent counts (MARK_ACTIVE, MARK_OUTBOUND) already include it. */
   private agentsSeen = NO_AGENTS;
 
   /** True the first time `agentIndex` is marked with `flag` here. */
@@ -133,8 +146,17 @@ class Tally {
     return true;
   }
 
-  /** Adds an agent's day into its team (an agent belongs to one team, so distinct counts add). */
+  /**
+   * Adds another tally's sums: an agent's day into its team (an agent belongs to one team, so
+   * distinct counts add), or a cell of the pass into its scopes.
+   */
   add(o: Tally): void {
+    this.addOfferedSums(o);
+    this.addServedSums(o);
+  }
+
+  /** The queue side: what was offered and what became of it. */
+  addOfferedSums(o: Tally): void {
     this.offered += o.offered;
     this.answered += o.answered;
     this.abandoned += o.abandoned;
@@ -142,6 +164,10 @@ class Tally {
     this.withinServiceLevel += o.withinServiceLevel;
     this.offeredQueueSeconds += o.offeredQueueSeconds;
     this.answeredQueueSeconds += o.answeredQueueSeconds;
+  }
+
+  /** Everything but the queue side: handling, surveys, QA, outbound, staffed time. */
+  addServedSums(o: Tally): void {
     this.handled += o.handled;
     this.talkSeconds += o.talkSeconds;
     this.holdSeconds += o.holdSeconds;
@@ -244,17 +270,18 @@ function addOffered(t: Tally, queueSeconds: number, answered: boolean, withinSer
 
 function addHandled(
   t: Tally,
-  c: ContactRecord,
+  c: ContactColumns,
+  i: number,
   fcrEligible: number,
   repeated: number,
   survey: SurveyResponse | undefined,
   complaint: number,
 ): void {
   t.handled++;
-  t.talkSeconds += c.talk_seconds;
-  t.holdSeconds += c.hold_seconds;
-  t.acwSeconds += c.acw_seconds;
-  t.ringSeconds += c.ring_seconds;
+  t.talkSeconds += c.talkSeconds[i] as number;
+  t.holdSeconds += c.holdSeconds[i] as number;
+  t.acwSeconds += c.acwSeconds[i] as number;
+  t.ringSeconds += c.ringSeconds[i] as number;
   t.fcrEligible += fcrEligible;
   t.repeated += repeated;
   t.complaints += complaint;
@@ -380,7 +407,8 @@ class CellTallies {
     queue: string,
     hour: number,
     agent: AgentDay | undefined,
-    c: ContactRecord,
+    c: ContactColumns,
+    i: number,
     fcrEligible: number,
     repeated: number,
     survey: SurveyResponse | undefined,
@@ -389,17 +417,17 @@ class CellTallies {
     const q = queue === '' ? undefined : this.queue(queue);
     if (q) {
       const inHour = tallyIn(q.byHour, hour);
-      addHandled(q.center, c, fcrEligible, repeated, survey, complaint);
-      addHandled(inHour, c, fcrEligible, repeated, survey, complaint);
+      addHandled(q.center, c, i, fcrEligible, repeated, survey, complaint);
+      addHandled(inHour, c, i, fcrEligible, repeated, survey, complaint);
       if (agent) {
-        if (q.center.markAgent(agent.index, ACTIVE)) q.center.agentsActive++;
-        if (inHour.markAgent(agent.index, ACTIVE)) inHour.agentsActive++;
+        if (q.center.markAgent(agent.index, MARK_ACTIVE)) q.center.agentsActive++;
+        if (inHour.markAgent(agent.index, MARK_ACTIVE)) inHour.agentsActive++;
       }
     }
     if (agent) {
       const a = this.agent(agent);
-      addHandled(tallyIn(a.byHour, hour), c, fcrEligible, repeated, survey, complaint);
-      if (q) addHandled(tallyIn(a.byQueue, q.index), c, fcrEligible, repeated, survey, complaint);
+      addHandled(tallyIn(a.byHour, hour), c, i, fcrEligible, repeated, survey, complaint);
+      if (q) addHandled(tallyIn(a.byQueue, q.index), c, i, fcrEligible, repeated, survey, complaint);
     }
   }
 
@@ -416,8 +444,8 @@ class CellTallies {
       addOutbound(q.center, connected, success);
       addOutbound(inHour, connected, success);
       if (agent) {
-        if (q.center.markAgent(agent.index, OUTBOUND)) q.center.outboundAgents++;
-        if (inHour.markAgent(agent.index, OUTBOUND)) inHour.outboundAgents++;
+        if (q.center.markAgent(agent.index, MARK_OUTBOUND)) q.center.outboundAgents++;
+        if (inHour.markAgent(agent.index, MARK_OUTBOUND)) inHour.outboundAgents++;
       }
     }
     if (agent) {
@@ -457,63 +485,6 @@ function codeMatcher(codes: readonly string[]): (disposition: string) => boolean
   };
 }
 
-/** FNV-1a over every UTF-16 code unit (structured ids may differ anywhere). */
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/**
- * Dense ids for strings on typed arrays (open addressing, linear probing). A day joins a
- * million contact ids and caller tokens: a Map<string, …> that size costs hundreds of
- * nanoseconds an operation, this a few tens and no allocation per key. Equal hashes are
- * confirmed by comparing the strings, so a collision costs time, never a wrong answer.
- */
-class StringIndex {
-  /** id + 1 per slot; 0 = empty. */
-  private readonly slots: Int32Array;
-  private readonly mask: number;
-  private readonly hashes: Uint32Array;
-  private readonly keys: string[] = [];
-
-  /** `capacity`: the most distinct keys that will be added. */
-  constructor(capacity: number) {
-    let size = 16;
-    while (size < capacity * 2) size *= 2;
-    this.slots = new Int32Array(size);
-    this.mask = size - 1;
-    this.hashes = new Uint32Array(Math.max(capacity, 1));
-  }
-
-  get size(): number {
-    return this.keys.length;
-  }
-
-  /** The id of `key` (whose hash is `h`), or -1. */
-  find(key: string, h: number): number {
-    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
-      const id = (this.slots[slot] as number) - 1;
-      if (id < 0 || (this.hashes[id] === h && this.keys[id] === key)) return id;
-    }
-  }
-
-  /** The id of `key` (whose hash is `h`), given the next dense id if new. */
-  add(key: string, h: number): number {
-    let slot = h & this.mask;
-    for (; ; slot = (slot + 1) & this.mask) {
-      const id = (this.slots[slot] as number) - 1;
-      if (id < 0) break;
-      if (this.hashes[id] === h && this.keys[id] === key) return id;
-    }
-    const id = this.keys.length;
-    this.keys.push(key);
-    this.hashes[id] = h;
-    this.slots[slot] = id + 1;
-    return id;
-  }
-}
-
 /**
  * Counting sort of item indices by group: the items of group g are
  * order[start[g]] … order[start[g + 1] − 1], in index order. Items with group −1 are left out.
@@ -537,110 +508,76 @@ function groupIndices(groupOf: Int32Array, groups: number): { start: Int32Array;
 }
 
 /**
- * FCR repeats: flags each answered inbound segment X of the day with a caller_token for which
+ * FCR repeats: flags each answered inbound segment X of the day with a known caller for which
  * another inbound segment Y of the same caller starts within (0, window] after it.
  *
- * A million records scattered over the heap make every random read a cache miss, so one
- * sequential pass reads each record once (hashing its token), and the candidates (inbound
- * segments with a caller) are then scattered, from typed arrays only, into buckets by the top
- * bits of their token's hash. A bucket holds a few candidates: each eligible X is compared
- * with the others of its bucket (equal hash, later time within the window), and only such a
- * match — a real repeat, or a hash collision — reads the two records' tokens to confirm it.
- * A bucket with many candidates (a trunk number, a test line) is grouped by token and walked
- * in time order instead, so a caller with thousands of calls stays n log n.
+ * The inbound segments are grouped by caller id (a counting sort, typed arrays only). Most
+ * callers call once or twice, so a small group compares each eligible X with the others; a
+ * large one (a trunk number, a test line) is walked in time order instead, so a caller with
+ * thousands of calls stays n log n.
  */
-function findRepeats(
-  contacts: readonly ContactRecord[],
-  start: number,
-  end: number,
-  windowMs: number,
-): Uint8Array {
-  const n = contacts.length;
+function findRepeats(c: ContactColumns, start: number, end: number, windowMs: number): Uint8Array {
+  const n = c.length;
   const repeated = new Uint8Array(n);
-  // About four candidates per bucket (n bounds their number) keeps the bucket table in cache.
-  let bits = 1;
-  while (bits < 22 && 4 << bits < n) bits++;
-  const shift = 32 - bits;
-  const buckets = 1 << bits;
-
-  // Per record: 0 = not a candidate, 1 = candidate, 2 = candidate and eligible as X.
-  const kindOf = new Uint8Array(n);
-  const hashOf = new Uint32Array(n);
-  const timeOf = new Float64Array(n);
-  const bucketStart = new Int32Array(buckets + 1);
+  const { direction, outcome, caller, initiatedAt } = c;
+  // Calls per caller (inbound segments only), then each caller's slice of the grouped arrays.
+  const groupStart = new Int32Array(c.callers + 1);
+  for (let i = 0; i < n; i++) {
+    const g = caller[i] as number;
+    if (g !== NONE && direction[i] === INBOUND) groupStart[g + 1] = (groupStart[g + 1] as number) + 1;
+  }
   let m = 0;
-  for (let i = 0; i < n; i++) {
-    const c = contacts[i] as ContactRecord;
-    if (c.direction !== 'inbound' || c.caller_token === '') continue;
-    const h = hashString(c.caller_token);
-    const t = c.initiated_at;
-    hashOf[i] = h;
-    timeOf[i] = t;
-    kindOf[i] = c.outcome === 'answered' && t >= start && t < end ? 2 : 1;
-    const b = (h >>> shift) + 1;
-    bucketStart[b] = (bucketStart[b] as number) + 1;
-    m++;
+  for (let g = 0; g < c.callers; g++) {
+    // A caller with one call has nothing to compare: no slice.
+    const calls = groupStart[g + 1] as number;
+    groupStart[g] = m;
+    if (calls > 1) m += calls;
   }
-  for (let b = 0; b < buckets; b++)
-    bucketStart[b + 1] = (bucketStart[b + 1] as number) + (bucketStart[b] as number);
-
-  const cursor = bucketStart.slice(0, buckets);
-  const hash = new Uint32Array(m);
+  groupStart[c.callers] = m;
+  // Grouped: the row (negative when not eligible as X: not answered, or not on the day) and time.
+  const row = new Int32Array(m);
   const time = new Float64Array(m);
-  /** Record index × 2, + 1 when eligible (a day has far fewer than 2³⁰ records). */
-  const entry = new Int32Array(m);
+  const cursor = groupStart.slice(0, c.callers);
   for (let i = 0; i < n; i++) {
-    const kind = kindOf[i] as number;
-    if (kind === 0) continue;
-    const h = hashOf[i] as number;
-    const b = h >>> shift;
-    const k = cursor[b] as number;
-    cursor[b] = k + 1;
-    hash[k] = h;
-    time[k] = timeOf[i] as number;
-    entry[k] = i * 2 + (kind - 1);
+    const g = caller[i] as number;
+    if (g === NONE || direction[i] !== INBOUND || groupStart[g + 1] === groupStart[g]) continue;
+    const k = cursor[g] as number;
+    cursor[g] = k + 1;
+    const t = initiatedAt[i] as number;
+    time[k] = t;
+    row[k] = outcome[i] === ANSWERED && t >= start && t < end ? i : -1 - i;
   }
 
-  /** The token of candidate k: a random read of its record, so only to confirm a match. */
-  const tokenOf = (k: number): string => (contacts[(entry[k] as number) >> 1] as ContactRecord).caller_token;
-  for (let b = 0; b < buckets; b++) {
-    const lo = bucketStart[b] as number;
-    const hi = bucketStart[b + 1] as number;
+  for (let g = 0; g < c.callers; g++) {
+    const lo = groupStart[g] as number;
+    const hi = groupStart[g + 1] as number;
     if (hi - lo <= 32) {
       for (let k = lo; k < hi; k++) {
-        if (((entry[k] as number) & 1) === 0) continue;
-        const h = hash[k] as number;
+        const i = row[k] as number;
+        if (i < 0) continue;
         const t = time[k] as number;
         for (let j = lo; j < hi; j++) {
-          if (hash[j] !== h) continue;
           const d = (time[j] as number) - t;
-          if (d > 0 && d <= windowMs && tokenOf(j) === tokenOf(k)) {
-            repeated[(entry[k] as number) >> 1] = 1;
+          if (d > 0 && d <= windowMs) {
+            repeated[i] = 1;
             break;
           }
         }
       }
     } else {
-      // Many candidates in one bucket: each caller's calls in time order, next later call.
-      const callers = new Map<string, number[]>();
-      for (let k = lo; k < hi; k++) {
-        const token = tokenOf(k);
-        const list = callers.get(token);
-        if (list) list.push(k);
-        else callers.set(token, [k]);
-      }
-      for (const list of callers.values()) {
-        list.sort((x, y) => (time[x] as number) - (time[y] as number));
-        let next = 0;
-        for (let p = 0; p < list.length; p++) {
-          const k = list[p] as number;
-          if (((entry[k] as number) & 1) === 0) continue;
-          const t = time[k] as number;
-          if (next <= p) next = p + 1;
-          while (next < list.length && (time[list[next] as number] as number) <= t) next++;
-          if (next < list.length && (time[list[next] as number] as number) - t <= windowMs)
-            repeated[(entry[k] as number) >> 1] = 1;
-        }
+      // The caller's calls in time order: each eligible call against the next later one.
+      const calls = Array.from({ length: hi - lo }, (_, p) => lo + p).sort(
+        (x, y) => (time[x] as number) - (time[y] as number),
+      );
+      let next = 0;
+      for (let p = 0; p < calls.length; p++) {
+        const k = calls[p] as number;
+        const i = row[k] as number;
+        if (i < 0) continue;
+        const t = time[k] as number;
+        if (next <= p) next = p + 1;
+        while (next < calls.length && (time[calls[next] as number] as number) <= t) next++;
+        if (next < calls.length && (time[calls[next] as number] as number) - t <= windowMs) repeated[i] = 1;
       }
     }
   }
@@ -771,20 +708,36 @@ interface DayTallies {
 
 /** The one pass over the day; `cells`, when given, is fed the breakdown cells on the way. */
 function tallyDay(input: DayInput, cells: CellTallies | null): DayTallies {
-  const { params, contacts } = input;
+  const { params } = input;
+  const c = contactColumns(input.contacts);
   const { start, end } = localDayBounds(input.date, params.timezone);
   const hourOf = hourOfQuarter(start, end, params.timezone);
-  const isComplaintCode = codeMatcher(params.complaint_codes);
-  const isSuccessCode = codeMatcher(params.success_codes);
   const shortAbandon = params.short_abandon_seconds;
   const serviceLevel = params.service_level_seconds;
   const qaPass = params.qa_pass_score;
-  const repeatedFlags = findRepeats(contacts, start, end, params.fcr_window_seconds * 1000);
+  const repeatedFlags = findRepeats(c, start, end, params.fcr_window_seconds * 1000);
+  // Per disposition id: bit 1 = a complaint code, bit 2 = a success code.
+  const isComplaintCode = codeMatcher(params.complaint_codes);
+  const isSuccessCode = codeMatcher(params.success_codes);
+  const codeFlags = Uint8Array.from(
+    c.dispositions,
+    (d) => (isComplaintCode(d) ? 1 : 0) | (isSuccessCode(d) ? 2 : 0),
+  );
+  const codeOf = (i: number): number => {
+    const d = c.disposition[i] as number;
+    return d === NONE ? 0 : (codeFlags[d] as number);
+  };
 
   const center = new Tally();
-  const queues = new Map<string, Tally>();
   const hours: (Tally | undefined)[] = new Array(24);
+  const queueTallies: (Tally | undefined)[] = new Array(c.queues.length);
+  // The pass adds each segment into one cell, by (queue or none, hour), inbound apart; the
+  // centre, hour and queue tallies are sums of cells (their distinct-agent marks are kept on
+  // them directly). An agent's tally is fed directly.
+  const inboundCells: (Tally | undefined)[] = new Array((c.queues.length + 1) * 24);
+  const otherCells: (Tally | undefined)[] = new Array((c.queues.length + 1) * 24);
   const agents = new Map<string, AgentDay>();
+  const agentOfColumn: (AgentDay | undefined)[] = new Array(c.agents.length);
 
   const agentDay = (id: string): AgentDay => {
     let a = agents.get(id);
@@ -820,103 +773,122 @@ function tallyDay(input: DayInput, cells: CellTallies | null): DayTallies {
   const qaMatched = new Uint8Array(qaIndex.size);
   const joining = surveys.length > 0 || qa.length > 0;
 
-  for (let i = 0; i < contacts.length; i++) {
-    const c = contacts[i] as ContactRecord;
+  for (let i = 0; i < c.length; i++) {
     let survey: SurveyResponse | undefined;
     let qaGroup = -1;
     if (joining) {
-      const h = hashString(c.contact_id);
-      const sid = surveyIndex.find(c.contact_id, h);
+      const contactId = c.contactId[i] as string;
+      const h = hashString(contactId);
+      const sid = surveyIndex.find(contactId, h);
       if (sid >= 0) {
         surveyMatched[sid] = 1;
         survey = surveyById[sid];
       }
-      qaGroup = qaIndex.find(c.contact_id, h);
+      qaGroup = qaIndex.find(contactId, h);
       if (qaGroup >= 0) qaMatched[qaGroup] = 1;
     }
-    const t = c.initiated_at;
+    const t = c.initiatedAt[i] as number;
     if (!(t >= start && t < end)) continue;
 
     const hourIndex = hourOf[Math.floor((t - start) / QUARTER_HOUR_MS)] as number;
     const hour = tallyIn(hours, hourIndex);
-    const queue = c.queue === '' ? undefined : tallyAt(queues, c.queue);
-    const agent = c.agent_id === '' ? undefined : agentDay(c.agent_id);
-    if (agent && c.team_hint) {
-      // The agent's latest record of the day carries its current Connect hierarchy group.
-      if (t > agent.teamHintAt || (t === agent.teamHintAt && c.contact_id > agent.teamHintContact)) {
-        agent.teamHint = c.team_hint;
-        agent.teamHintAt = t;
-        agent.teamHintContact = c.contact_id;
+    const queueId = c.queue[i] as number;
+    const queueName = queueId === NONE ? '' : (c.queues[queueId] as string);
+    const queue = queueId === NONE ? undefined : tallyIn(queueTallies, queueId);
+    const direction = c.direction[i] as number;
+    const cell = tallyIn(direction === INBOUND ? inboundCells : otherCells, (queueId + 1) * 24 + hourIndex);
+    const agentId = c.agent[i] as number;
+    let agent: AgentDay | undefined;
+    if (agentId !== NONE) {
+      agent = agentOfColumn[agentId];
+      if (!agent) {
+        agent = agentDay(c.agents[agentId] as string);
+        agentOfColumn[agentId] = agent;
+      }
+      const hint = c.teamHint[i] as number;
+      if (hint !== NONE) {
+        // The agent's latest record of the day carries its current Connect hierarchy group.
+        const contactId = c.contactId[i] as string;
+        if (t > agent.teamHintAt || (t === agent.teamHintAt && contactId > agent.teamHintContact)) {
+          agent.teamHint = c.teamHints[hint] as string;
+          agent.teamHintAt = t;
+          agent.teamHintContact = contactId;
+        }
       }
     }
 
-    if (c.direction === 'outbound') {
-      const connected = c.outcome === 'connected' ? 1 : 0;
-      const success = isSuccessCode(c.disposition) ? 1 : 0;
-      addOutbound(center, connected, success);
-      addOutbound(hour, connected, success);
-      if (queue) addOutbound(queue, connected, success);
+    const outcome = c.outcome[i] as number;
+    if (direction === OUTBOUND) {
+      const connected = outcome === CONNECTED ? 1 : 0;
+      const success = codeOf(i) & 2 ? 1 : 0;
+      addOutbound(cell, connected, success);
       if (agent) {
         addOutbound(agent.tally, connected, success);
-        if (center.markAgent(agent.index, OUTBOUND)) center.outboundAgents++;
-        if (hour.markAgent(agent.index, OUTBOUND)) hour.outboundAgents++;
-        if (queue?.markAgent(agent.index, OUTBOUND)) queue.outboundAgents++;
+        if (center.markAgent(agent.index, MARK_OUTBOUND)) center.outboundAgents++;
+        if (hour.markAgent(agent.index, MARK_OUTBOUND)) hour.outboundAgents++;
+        if (queue?.markAgent(agent.index, MARK_OUTBOUND)) queue.outboundAgents++;
       }
-      cells?.outbound(c.queue, hourIndex, agent, connected, success);
+      cells?.outbound(queueName, hourIndex, agent, connected, success);
     } else {
-      const inbound = c.direction === 'inbound';
-      const answered = c.outcome === 'answered';
-      const qs = c.queue_seconds;
+      const inbound = direction === INBOUND;
+      const answered = outcome === ANSWERED;
+      const qs = c.queueSeconds[i] as number;
       // A segment with no queue never entered one: not offered (it may still be handled).
-      if (queue && (answered || c.outcome === 'abandoned')) {
+      if (queue && (answered || outcome === ABANDONED)) {
         if (!answered && qs < shortAbandon) {
-          queue.shortAbandoned++;
-          if (inbound) {
-            center.shortAbandoned++;
-            hour.shortAbandoned++;
-          }
-          cells?.shortAbandoned(c.queue, hourIndex, inbound);
+          cell.shortAbandoned++;
+          cells?.shortAbandoned(queueName, hourIndex, inbound);
         } else {
           const within = answered && qs <= serviceLevel;
-          addOffered(queue, qs, answered, within);
-          if (inbound) {
-            addOffered(center, qs, answered, within);
-            addOffered(hour, qs, answered, within);
-          }
-          cells?.offered(c.queue, hourIndex, inbound, qs, answered, within);
+          addOffered(cell, qs, answered, within);
+          cells?.offered(queueName, hourIndex, inbound, qs, answered, within);
         }
       }
       if (answered) {
-        const eligible = inbound && c.caller_token !== '' ? 1 : 0;
+        const eligible = inbound && c.caller[i] !== NONE ? 1 : 0;
         const repeated = repeatedFlags[i] as number;
-        const complaint = survey?.complaint || isComplaintCode(c.disposition) ? 1 : 0;
-        addHandled(center, c, eligible, repeated, survey, complaint);
-        addHandled(hour, c, eligible, repeated, survey, complaint);
-        if (queue) addHandled(queue, c, eligible, repeated, survey, complaint);
+        const complaint = survey?.complaint || codeOf(i) & 1 ? 1 : 0;
+        addHandled(cell, c, i, eligible, repeated, survey, complaint);
         if (agent) {
-          addHandled(agent.tally, c, eligible, repeated, survey, complaint);
-          if (center.markAgent(agent.index, ACTIVE)) center.agentsActive++;
-          if (hour.markAgent(agent.index, ACTIVE)) hour.agentsActive++;
-          if (queue?.markAgent(agent.index, ACTIVE)) queue.agentsActive++;
+          addHandled(agent.tally, c, i, eligible, repeated, survey, complaint);
+          if (center.markAgent(agent.index, MARK_ACTIVE)) center.agentsActive++;
+          if (hour.markAgent(agent.index, MARK_ACTIVE)) hour.agentsActive++;
+          if (queue?.markAgent(agent.index, MARK_ACTIVE)) queue.agentsActive++;
         }
-        cells?.handled(c.queue, hourIndex, agent, c, eligible, repeated, survey, complaint);
+        cells?.handled(queueName, hourIndex, agent, c, i, eligible, repeated, survey, complaint);
       }
     }
 
     if (qaGroup >= 0) {
       for (let k = qaStart[qaGroup] as number; k < (qaStart[qaGroup + 1] as number); k++) {
         const e = qa[qaOrder[k] as number] as QaEvaluation;
-        addQa(center, e, qaPass);
-        addQa(hour, e, qaPass);
-        if (queue) addQa(queue, e, qaPass);
+        addQa(cell, e, qaPass);
         // The evaluated agent is credited; the contact's agent stands in when the form omits it.
-        const evaluatedId = e.agent_id || c.agent_id;
+        const evaluatedId = e.agent_id || agent?.id;
         const evaluated = evaluatedId ? agentDay(evaluatedId) : undefined;
         if (evaluated) addQa(evaluated.tally, e, qaPass);
-        cells?.qa(c.queue, hourIndex, evaluated, e, qaPass);
+        cells?.qa(queueName, hourIndex, evaluated, e, qaPass);
       }
     }
   }
+  // Cells into their scopes: only inbound segments are offered to the centre (kpis.md §2).
+  const addCells = (list: (Tally | undefined)[], inbound: boolean): void => {
+    list.forEach((cell, k) => {
+      if (!cell) return;
+      const queueId = Math.floor(k / 24) - 1;
+      for (const t of [center, hours[k % 24] as Tally]) {
+        if (inbound) t.add(cell);
+        else t.addServedSums(cell);
+      }
+      if (queueId !== NONE) (queueTallies[queueId] as Tally).add(cell);
+    });
+  };
+  addCells(inboundCells, true);
+  addCells(otherCells, false);
+  const queues = new Map<string, Tally>();
+  queueTallies.forEach((t, id) => {
+    if (t) queues.set(c.queues[id] as string, t);
+  });
 
   surveyById.forEach((s, id) => {
     if (!surveyMatched[id] && s.responded_at >= start && s.responded_at < end) center.unmatchedSurveys++;
