@@ -1,10 +1,12 @@
 /**
  * The KPI engine: every metric of kpis.md §3 at every scope of §2 for one centre-day, as a
  * pure function of that day's (deduplicated) records — recomputed whole, never incremented
- * (architecture.md rule 1). One pass over the contacts accumulates numeric sums into one
- * Tally per (scope, id); ratios are formed at the end. Nothing is allocated per contact, and
- * the million-key work (FCR by caller, survey and QA joins by contact id) runs on typed arrays:
- * a 1M-contact day takes about 0.35 s (docs/performance.md).
+ * (architecture.md rule 1). The contacts come as columns (contact-columns.ts): one pass over
+ * them adds each segment into a cell by (queue, hour) and into its agent's tally; centre,
+ * hour and queue tallies are sums of cells, ratios are formed at the end. Nothing is allocated
+ * per contact, no string is hashed in the pass (FCR groups callers by dense id), and the
+ * survey and QA joins by contact id run on typed arrays: a 1M-contact day takes about
+ * 0.16–0.19 s (docs/performance.md).
  *
  * Which records appear:
  * - `center`: whenever the day has anything to show (a segment, a QA evaluation, an unmatched
@@ -731,11 +733,37 @@ function tallyDay(input: DayInput, cells: CellTallies | null): DayTallies {
   const center = new Tally();
   const hours: (Tally | undefined)[] = new Array(24);
   const queueTallies: (Tally | undefined)[] = new Array(c.queues.length);
-  // The pass adds each segment into one cell, by (queue or none, hour), inbound apart; the
-  // centre, hour and queue tallies are sums of cells (their distinct-agent marks are kept on
-  // them directly). An agent's tally is fed directly.
+  // The pass adds each segment into one cell, by (queue or none, hour), inbound apart, and
+  // into its agent's tally; the centre, hour and queue tallies are sums of cells, made after
+  // the pass. Distinct agents by hour and by queue: a mark per (hour or queue, agent index)
+  // and a count; the centre's are counted from the agents' tallies.
   const inboundCells: (Tally | undefined)[] = new Array((c.queues.length + 1) * 24);
   const otherCells: (Tally | undefined)[] = new Array((c.queues.length + 1) * 24);
+  // Agent indexes come from the contacts' agents and the evaluations' (a QA form may name another).
+  const agentSlots = c.agents.length + input.qa.length;
+  const hourMarks = new Uint8Array(24 * agentSlots);
+  const queueMarks = new Uint8Array(c.queues.length * agentSlots);
+  const distinct = {
+    active: new Int32Array(24 + c.queues.length),
+    outbound: new Int32Array(24 + c.queues.length),
+  };
+  /** Marks the agent in hour h (and queue q, unless NONE) as `flag`, counting it the first time. */
+  const markAgent = (agentIndex: number, h: number, q: number, flag: number): void => {
+    const counts = flag === MARK_ACTIVE ? distinct.active : distinct.outbound;
+    const hk = h * agentSlots + agentIndex;
+    const hm = hourMarks[hk] as number;
+    if (!(hm & flag)) {
+      hourMarks[hk] = hm | flag;
+      counts[h] = (counts[h] as number) + 1;
+    }
+    if (q === NONE) return;
+    const qk = q * agentSlots + agentIndex;
+    const qm = queueMarks[qk] as number;
+    if (!(qm & flag)) {
+      queueMarks[qk] = qm | flag;
+      counts[24 + q] = (counts[24 + q] as number) + 1;
+    }
+  };
   const agents = new Map<string, AgentDay>();
   const agentOfColumn: (AgentDay | undefined)[] = new Array(c.agents.length);
 
@@ -791,10 +819,8 @@ function tallyDay(input: DayInput, cells: CellTallies | null): DayTallies {
     if (!(t >= start && t < end)) continue;
 
     const hourIndex = hourOf[Math.floor((t - start) / QUARTER_HOUR_MS)] as number;
-    const hour = tallyIn(hours, hourIndex);
     const queueId = c.queue[i] as number;
     const queueName = queueId === NONE ? '' : (c.queues[queueId] as string);
-    const queue = queueId === NONE ? undefined : tallyIn(queueTallies, queueId);
     const direction = c.direction[i] as number;
     const cell = tallyIn(direction === INBOUND ? inboundCells : otherCells, (queueId + 1) * 24 + hourIndex);
     const agentId = c.agent[i] as number;
@@ -824,9 +850,7 @@ function tallyDay(input: DayInput, cells: CellTallies | null): DayTallies {
       addOutbound(cell, connected, success);
       if (agent) {
         addOutbound(agent.tally, connected, success);
-        if (center.markAgent(agent.index, MARK_OUTBOUND)) center.outboundAgents++;
-        if (hour.markAgent(agent.index, MARK_OUTBOUND)) hour.outboundAgents++;
-        if (queue?.markAgent(agent.index, MARK_OUTBOUND)) queue.outboundAgents++;
+        markAgent(agent.index, hourIndex, queueId, MARK_OUTBOUND);
       }
       cells?.outbound(queueName, hourIndex, agent, connected, success);
     } else {
@@ -834,7 +858,7 @@ function tallyDay(input: DayInput, cells: CellTallies | null): DayTallies {
       const answered = outcome === ANSWERED;
       const qs = c.queueSeconds[i] as number;
       // A segment with no queue never entered one: not offered (it may still be handled).
-      if (queue && (answered || outcome === ABANDONED)) {
+      if (queueId !== NONE && (answered || outcome === ABANDONED)) {
         if (!answered && qs < shortAbandon) {
           cell.shortAbandoned++;
           cells?.shortAbandoned(queueName, hourIndex, inbound);
@@ -851,9 +875,7 @@ function tallyDay(input: DayInput, cells: CellTallies | null): DayTallies {
         addHandled(cell, c, i, eligible, repeated, survey, complaint);
         if (agent) {
           addHandled(agent.tally, c, i, eligible, repeated, survey, complaint);
-          if (center.markAgent(agent.index, MARK_ACTIVE)) center.agentsActive++;
-          if (hour.markAgent(agent.index, MARK_ACTIVE)) hour.agentsActive++;
-          if (queue?.markAgent(agent.index, MARK_ACTIVE)) queue.agentsActive++;
+          markAgent(agent.index, hourIndex, queueId, MARK_ACTIVE);
         }
         cells?.handled(queueName, hourIndex, agent, c, i, eligible, repeated, survey, complaint);
       }
@@ -876,17 +898,26 @@ function tallyDay(input: DayInput, cells: CellTallies | null): DayTallies {
     list.forEach((cell, k) => {
       if (!cell) return;
       const queueId = Math.floor(k / 24) - 1;
-      for (const t of [center, hours[k % 24] as Tally]) {
+      for (const t of [center, tallyIn(hours, k % 24)]) {
         if (inbound) t.add(cell);
         else t.addServedSums(cell);
       }
-      if (queueId !== NONE) (queueTallies[queueId] as Tally).add(cell);
+      if (queueId !== NONE) tallyIn(queueTallies, queueId).add(cell);
     });
   };
   addCells(inboundCells, true);
   addCells(otherCells, false);
+  const setDistinct = (t: Tally | undefined, k: number): void => {
+    if (!t) return;
+    t.agentsActive = distinct.active[k] as number;
+    t.outboundAgents = distinct.outbound[k] as number;
+  };
+  hours.forEach((t, h) => {
+    setDistinct(t, h);
+  });
   const queues = new Map<string, Tally>();
   queueTallies.forEach((t, id) => {
+    setDistinct(t, 24 + id);
     if (t) queues.set(c.queues[id] as string, t);
   });
 
@@ -923,6 +954,8 @@ function tallyDay(input: DayInput, cells: CellTallies | null): DayTallies {
     }
     t.agentsActive = t.handled > 0 ? 1 : 0;
     t.outboundAgents = t.outboundAttempts > 0 ? 1 : 0;
+    center.agentsActive += t.agentsActive;
+    center.outboundAgents += t.outboundAgents;
     if (t.handled === 0 && t.outboundAttempts === 0 && t.qaEvaluations === 0 && t.staffedAgents === 0)
       continue;
     const team = roster.get(a.id)?.team || a.teamHint || UNASSIGNED_TEAM;
