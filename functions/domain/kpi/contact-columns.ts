@@ -101,7 +101,8 @@ function grown<A extends NumberArray>(a: A, size: number): A {
 
 /**
  * Builds a day's columns record by record, so a reader never holds a million records at once.
- * `add` appends a record as it is; `addVersion` keeps one row per contact_id, the winner of
+ * `add` appends a record as it is; `addVersion` keeps one row per contact_id (a builder holds
+ * one centre's contacts, as the reader reads them from the centre's prefix), the winner of
  * kpis.md §1 (the greatest last_updated_at, then the later source position: the greater
  * object key, then the later line), exactly as dedupeContacts does, and in the same order:
  * a contact's row is where its id first appeared.

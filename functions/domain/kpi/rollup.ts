@@ -6,7 +6,7 @@
  * hour and queue tallies are sums of cells, ratios are formed at the end. Nothing is allocated
  * per contact, no string is hashed in the pass (FCR groups callers by dense id), and the
  * survey and QA joins by contact id run on typed arrays: a 1M-contact day takes about
- * 0.16–0.19 s (docs/performance.md).
+ * 0.15 s (docs/performance.md).
  *
  * Which records appear:
  * - `center`: whenever the day has anything to show (a segment, a QA evaluation, an unmatched
