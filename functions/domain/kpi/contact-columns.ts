@@ -8,6 +8,7 @@
  * into columns itself.
  */
 import type { ContactRecord, Direction, Outcome } from '../records.js';
+import { supersedes } from './dedupe.js';
 import { hashString, StringIndex } from './string-index.js';
 
 /** Direction codes of ContactColumns.direction. */
@@ -193,14 +194,15 @@ export class ContactColumnsBuilder {
       this.track(row, c.last_updated_at, source, line);
       return;
     }
-    const held = this.lastUpdatedAt[row] as number;
-    const wins =
-      c.last_updated_at !== held
-        ? c.last_updated_at > held
-        : source !== this.sourceOf[row]
-          ? sourceKey > (this.sources.values[this.sourceOf[row] as number] as string)
-          : line > (this.lineOf[row] as number);
-    if (!wins) return;
+    // A repeated contact id: the rule of dedupe.ts decides (objects made only for duplicates).
+    const held = {
+      source_key: this.sources.values[this.sourceOf[row] as number] as string,
+      line: this.lineOf[row] as number,
+    };
+    if (
+      !supersedes({ source_key: sourceKey, line }, c.last_updated_at, held, this.lastUpdatedAt[row] as number)
+    )
+      return;
     this.set(row, c);
     this.track(row, c.last_updated_at, source, line);
   }

@@ -18,7 +18,13 @@ function laterPosition(a: SourcePosition, b: SourcePosition): boolean {
   return a.line > b.line;
 }
 
-function supersedes<T>(a: Sourced<T>, aVersion: number, b: Sourced<T>, bVersion: number): boolean {
+/** True when version `aVersion` read at `a` wins over `bVersion` read at `b` (the rule above). */
+export function supersedes(
+  a: SourcePosition,
+  aVersion: number,
+  b: SourcePosition,
+  bVersion: number,
+): boolean {
   if (aVersion !== bVersion) return aVersion > bVersion;
   return laterPosition(a, b);
 }
