@@ -3,8 +3,8 @@
  * the engine groups by (queue, agent, caller, disposition, team hint) as dense ids into a table
  * of their distinct values. The engine reads a million contacts as a handful of sequential
  * arrays instead of a million objects scattered over the heap, and never hashes a string in
- * its pass (DuckDB keeps a table the same way). The reader builds the columns once, after
- * deduplication; tests and small callers may hand the engine plain records, which it turns
+ * its pass (DuckDB keeps a table the same way). The reader builds the columns once,
+ * deduplicating as it goes; tests and small callers may hand the engine plain records, which it turns
  * into columns itself.
  */
 import type { ContactRecord, Direction, Outcome } from '../records.js';
@@ -111,6 +111,7 @@ function grown<A extends NumberArray>(a: A, size: number): A {
 export class ContactColumnsBuilder {
   private n = 0;
   private capacity: number;
+  /** Appending only: the contact ids by row (deduplicating, `rows.keys` is that list). */
   private readonly contactId: string[] = [];
   private direction: Uint8Array;
   private outcome: Uint8Array;
@@ -157,10 +158,6 @@ export class ContactColumnsBuilder {
     this.callers = new StringIndex(size);
   }
 
-  get length(): number {
-    return this.n;
-  }
-
   /** True when a record of this contact id was added with addVersion. */
   has(contactId: string): boolean {
     return this.rows !== null && this.rows.find(contactId, hashString(contactId)) >= 0;
@@ -176,7 +173,7 @@ export class ContactColumnsBuilder {
     const row = this.n;
     this.ensure(row + 1);
     this.n++;
-    this.contactId.push(c.contact_id);
+    if (this.rows === null) this.contactId.push(c.contact_id);
     this.set(row, c);
   }
 
@@ -212,7 +209,7 @@ export class ContactColumnsBuilder {
     return {
       layout: 'columns',
       length: n,
-      contactId: this.contactId,
+      contactId: this.rows === null ? this.contactId : this.rows.keys,
       direction: this.direction.subarray(0, n),
       outcome: this.outcome.subarray(0, n),
       initiatedAt: this.initiatedAt.subarray(0, n),
@@ -235,7 +232,6 @@ export class ContactColumnsBuilder {
   }
 
   private set(row: number, c: ContactRecord): void {
-    this.contactId[row] = c.contact_id;
     this.direction[row] = directionCode(c.direction);
     this.outcome[row] = outcomeCode(c.outcome);
     this.initiatedAt[row] = c.initiated_at;

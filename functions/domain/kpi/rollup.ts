@@ -820,7 +820,8 @@ function tallyDay(input: DayInput, cells: CellTallies | null): DayTallies {
 
     const hourIndex = hourOf[Math.floor((t - start) / QUARTER_HOUR_MS)] as number;
     const queueId = c.queue[i] as number;
-    const queueName = queueId === NONE ? '' : (c.queues[queueId] as string);
+    // The breakdown's cells are keyed by name; the scope pass needs none.
+    const queueName = cells === null || queueId === NONE ? '' : (c.queues[queueId] as string);
     const direction = c.direction[i] as number;
     const cell = tallyIn(direction === INBOUND ? inboundCells : otherCells, (queueId + 1) * 24 + hourIndex);
     const agentId = c.agent[i] as number;
